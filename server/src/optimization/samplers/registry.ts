@@ -1,0 +1,34 @@
+import { InvalidSpaceError } from "../errors";
+import type { JsonValue } from "../types";
+import { RandomSampler } from "./randomSampler";
+import type { Sampler, SamplerConfig } from "./sampler";
+
+type SamplerFactory = (seed: number, options: Record<string, JsonValue>) => Sampler;
+
+/** Every sampler type a study may name. AUTO is the default. */
+const factories: Record<string, SamplerFactory> = {
+  RANDOM: (seed) => new RandomSampler(seed),
+};
+
+/** The sampler types available in this build. */
+export function samplerTypes(): string[] {
+  return Object.keys(factories);
+}
+
+/** The type used when a study names none. */
+export function defaultSamplerType(): string {
+  return "AUTO" in factories ? "AUTO" : "RANDOM";
+}
+
+/** Throws BAD_USER_INPUT-style errors for unknown types; use before storing a study's config. */
+export function assertSamplerType(type: string): void {
+  if (!(type in factories)) {
+    throw new InvalidSpaceError("sampler.type", `unknown sampler type "${type}"; use one of ${samplerTypes().join(", ")}.`);
+  }
+}
+
+/** Builds the sampler of a study from its stored configuration. */
+export function createSampler(config: SamplerConfig): Sampler {
+  assertSamplerType(config.type);
+  return factories[config.type](config.seed, config.options);
+}
