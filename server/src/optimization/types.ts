@@ -52,6 +52,13 @@ export interface IntermediateValue {
   value: number;
 }
 
+/** One report of every objective at a step (multi-objective studies). */
+export interface IntermediateVector {
+  step: number;
+  /** One value per study direction, in the order of `StudyView.directions`. */
+  values: number[];
+}
+
 /** A trial as samplers and pruners see it. */
 export interface TrialView {
   number: number;
@@ -64,6 +71,12 @@ export interface TrialView {
   values: number[] | null;
   /** The objective metric's reports, sorted by step. */
   intermediateValues: IntermediateValue[];
+  /**
+   * Multi-objective studies: the objectives' reports joined by step (one series per objective,
+   * kept at the steps where every objective reported), sorted by step. Read by the
+   * PARETO_SUCCESSIVE_HALVING pruner; absent for single-objective studies.
+   */
+  intermediateVectors?: IntermediateVector[];
   /** Constraint values; a trial is feasible when all are <= 0. Absent when the study has none. */
   constraints?: number[] | null;
 }
