@@ -1,13 +1,19 @@
 import { InvalidSpaceError } from "../errors";
 import type { JsonValue } from "../types";
+import { GridSampler, parseGridOptions } from "./gridSampler";
+import { parseQmcOptions, QmcSampler } from "./qmcSampler";
 import { RandomSampler } from "./randomSampler";
 import type { Sampler, SamplerConfig } from "./sampler";
+import { parseTpeOptions, TpeSampler } from "./tpeSampler";
 
 type SamplerFactory = (seed: number, options: Record<string, JsonValue>) => Sampler;
 
 /** Every sampler type a study may name. AUTO is the default. */
 const factories: Record<string, SamplerFactory> = {
   RANDOM: (seed) => new RandomSampler(seed),
+  GRID: (seed, options) => new GridSampler(seed, parseGridOptions(options)),
+  QMC: (seed, options) => new QmcSampler(seed, parseQmcOptions(options)),
+  TPE: (seed, options) => new TpeSampler(seed, parseTpeOptions(options)),
 };
 
 /** The sampler types available in this build. */
