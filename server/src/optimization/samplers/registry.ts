@@ -1,5 +1,6 @@
 import { InvalidSpaceError } from "../errors";
 import type { JsonValue } from "../types";
+import { GpSampler, parseGpOptions } from "./gpSampler";
 import { GridSampler, parseGridOptions } from "./gridSampler";
 import { parseQmcOptions, QmcSampler } from "./qmcSampler";
 import { RandomSampler } from "./randomSampler";
@@ -14,6 +15,7 @@ const factories: Record<string, SamplerFactory> = {
   GRID: (seed, options) => new GridSampler(seed, parseGridOptions(options)),
   QMC: (seed, options) => new QmcSampler(seed, parseQmcOptions(options)),
   TPE: (seed, options) => new TpeSampler(seed, parseTpeOptions(options)),
+  GP: (seed, options) => new GpSampler(seed, parseGpOptions(options)),
 };
 
 /** The sampler types available in this build. */

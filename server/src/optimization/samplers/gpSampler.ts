@@ -1,0 +1,231 @@
+import { Rng } from "../random";
+import { sampleUniform } from "../space";
+import type { Direction, JsonValue, ParamSpec, StudyView, TrialView } from "../types";
+import { maximizeAcquisition } from "./gp/acquisitionOptimizer";
+import { fitKernelParams } from "./gp/fitKernelParams";
+import { GaussianProcess } from "./gp/gaussianProcess";
+import { LogEiAcquisition } from "./gp/logEiAcquisition";
+import { OptionReader } from "./gp/optionReader";
+import { SearchSpaceEncoding } from "./gp/searchSpaceEncoding";
+import { hashName, sampleSpaceUniformly } from "./randomSampler";
+import type { RelativeSample, SampleContext, Sampler } from "./sampler";
+
+export interface GpSamplerOptions {
+  /** Trials sampled uniformly at random before the GP takes over. Default 10. */
+  nStartupTrials: number;
+  /** The objective is noise-free: fix the GP noise at its 1e-6 floor instead of fitting it. Default false. */
+  deterministicObjective: boolean;
+  /**
+   * Most finished trials the GP is fitted on, which bounds the cost of an ask (cubic in this).
+   * Beyond it the GP sees the best quarter and the most recent rest. Default 250.
+   */
+  maxObservations: number;
+  /** Uniform candidates scored per ask before local refinement. Default 2048. */
+  candidates: number;
+  /** Candidates refined by local search per ask (plus the best observed point). Default 10. */
+  localSearches: number;
+  /**
+   * Treat RUNNING trials as observed at the mean of the finished ones (constant liar), so that
+   * parallel workers asking at once do not all get the same point. Default true.
+   */
+  constantLiar: boolean;
+}
+
+/** Reads GP options from a study's stored sampler options. */
+export function parseGpOptions(options: Record<string, JsonValue>): GpSamplerOptions {
+  const r = new OptionReader(options, "GP");
+  const parsed: GpSamplerOptions = {
+    nStartupTrials: r.number("nStartupTrials", 10, { min: 0, integer: true }),
+    deterministicObjective: r.boolean("deterministicObjective", false),
+    maxObservations: r.number("maxObservations", 250, { min: 10, max: 2000, integer: true }),
+    candidates: r.number("candidates", 2048, { min: 1, max: 100_000, integer: true }),
+    localSearches: r.number("localSearches", 10, { min: 0, max: 100, integer: true }),
+    constantLiar: r.boolean("constantLiar", true),
+  };
+  r.done();
+  return parsed;
+}
+
+interface GpState {
+  /** Which space the kernel parameters belong to. */
+  key: string;
+  /** Last fitted kernel parameters (log space), the warm start of the next fit. */
+  raw: number[];
+}
+
+/**
+ * Gaussian-process Bayesian optimisation in the manner of Optuna's GPSampler: a Matérn 5/2 ARD
+ * kernel (Hamming distance for categoricals) fitted by MAP on standardised values, log expected
+ * improvement maximised by random candidates plus local search, in the unit cube of the declared
+ * space. Define-by-run parameters are sampled uniformly.
+ *
+ * Several directions: the GP models a random augmented-Chebyshev scalarisation of the normalised
+ * objectives with fresh weights for each trial (ParEGO), which spreads trials along the front.
+ * Constraints: infeasible trials count as the worst value seen, steering the search away from them.
+ */
+export class GpSampler implements Sampler {
+  readonly needsHistory = true;
+  private readonly options: GpSamplerOptions;
+
+  constructor(
+    private readonly seed: number,
+    options: Record<string, JsonValue> | GpSamplerOptions = {},
+  ) {
+    this.options = isParsed(options) ? options : parseGpOptions(options);
+  }
+
+  sampleRelative(ctx: SampleContext): RelativeSample {
+    const space = ctx.study.searchSpace;
+    const rng = Rng.derive(this.seed, ctx.trialNumber);
+    if (space.length === 0) return { params: {} };
+    const complete = ctx.study.trials.filter((t) => isUsable(t, ctx.study.directions.length));
+    if (complete.length < Math.max(this.options.nStartupTrials, 2)) {
+      return { params: sampleSpaceUniformly(space, rng) };
+    }
+
+    const encoding = new SearchSpaceEncoding(space);
+    const scores = objectiveScores(complete, ctx.study.directions, Rng.derive(this.seed, ctx.trialNumber, 0x5ca1));
+    const chosen = selectObservations(complete, scores, this.options.maxObservations);
+    const rows: Float64Array[] = [];
+    const ys: number[] = [];
+    for (const i of chosen) {
+      const x = encoding.encode(complete[i].params);
+      if (!x) continue;
+      rows.push(x);
+      ys.push(scores[i]);
+    }
+    if (rows.length < 2) return { params: sampleSpaceUniformly(space, rng) };
+
+    const d = encoding.size;
+    const y = standardize(ys);
+    const x = flatten(rows, d);
+    const key = spaceKey(space);
+    const previous = readState(ctx.state, key, d);
+    const fit = fitKernelParams(x, y, d, encoding.isCategorical, previous, { deterministic: this.options.deterministicObjective });
+
+    // Pending points enter the posterior (not the hyperparameter fit) at the mean, i.e. 0.
+    const pending = this.options.constantLiar ? pendingRows(ctx.study, encoding) : [];
+    const gp =
+      pending.length === 0
+        ? new GaussianProcess(x, y, d, fit.params, encoding.isCategorical)
+        : new GaussianProcess(flatten([...rows, ...pending], d), Float64Array.from([...y, ...pending.map(() => 0)]), d, fit.params, encoding.isCategorical);
+
+    let bestIndex = 0;
+    for (let i = 1; i < y.length; i++) if (y[i] > y[bestIndex]) bestIndex = i;
+    const acquisition = new LogEiAcquisition(gp, y[bestIndex]);
+    const best = maximizeAcquisition(acquisition, encoding, rng, [rows[bestIndex]], {
+      candidates: this.options.candidates,
+      localSearches: this.options.localSearches,
+    });
+    const state: GpState = { key, raw: Array.from(fit.raw, (v) => Number(v.toFixed(6))) };
+    return { params: encoding.decode(best.x), state: state as unknown as JsonValue };
+  }
+
+  sampleIndependent(ctx: SampleContext, trial: TrialView, spec: ParamSpec): JsonValue {
+    return sampleUniform(spec, Rng.derive(this.seed, trial.number, hashName(spec.name)));
+  }
+}
+
+function isParsed(o: Record<string, JsonValue> | GpSamplerOptions): o is GpSamplerOptions {
+  return typeof (o as GpSamplerOptions).nStartupTrials === "number" && typeof (o as GpSamplerOptions).constantLiar === "boolean";
+}
+
+function isUsable(t: TrialView, nObjectives: number): boolean {
+  return t.state === "COMPLETE" && !!t.values && t.values.length === nObjectives && t.values.every((v) => !Number.isNaN(v));
+}
+
+/**
+ * One score per trial, larger is better. Infinite values are clamped to the finite range; trials
+ * violating a constraint get the worst score; several objectives are scalarised (ParEGO).
+ */
+export function objectiveScores(trials: TrialView[], directions: Direction[], rng: Rng): number[] {
+  const m = directions.length;
+  // Objectives in minimisation form, infinities clamped per objective.
+  const cols: number[][] = [];
+  for (let j = 0; j < m; j++) {
+    const sign = directions[j] === "MAXIMIZE" ? -1 : 1;
+    const col = trials.map((t) => sign * (t.values as number[])[j]);
+    const finite = col.filter(Number.isFinite);
+    const lo = finite.length ? Math.min(...finite) : 0;
+    const hi = finite.length ? Math.max(...finite) : 0;
+    cols.push(col.map((v) => (Number.isFinite(v) ? v : v > 0 ? hi : lo)));
+  }
+  let scores: number[];
+  if (m === 1) {
+    scores = cols[0].map((v) => -v);
+  } else {
+    const weights = Array.from({ length: m }, () => -Math.log(1 - rng.random()));
+    const total = weights.reduce((a, b) => a + b, 0);
+    const ranges = cols.map((c) => ({ lo: Math.min(...c), hi: Math.max(...c) }));
+    scores = trials.map((_, i) => {
+      let max = Number.NEGATIVE_INFINITY;
+      let sum = 0;
+      for (let j = 0; j < m; j++) {
+        const span = ranges[j].hi - ranges[j].lo;
+        const f = span > 0 ? (cols[j][i] - ranges[j].lo) / span : 0;
+        const wf = (weights[j] / total) * f;
+        max = Math.max(max, wf);
+        sum += wf;
+      }
+      return -(max + 0.05 * sum);
+    });
+  }
+  const infeasible = trials.map((t) => !!t.constraints && t.constraints.some((c) => c > 0));
+  if (infeasible.some(Boolean)) {
+    const worst = Math.min(...scores);
+    scores = scores.map((s, i) => (infeasible[i] ? worst : s));
+  }
+  return scores;
+}
+
+/** Indices of the trials the GP sees: all of them, or the best quarter plus the most recent. */
+function selectObservations(trials: TrialView[], scores: number[], cap: number): number[] {
+  const all = trials.map((_, i) => i);
+  if (trials.length <= cap) return all;
+  const nBest = Math.floor(cap / 4);
+  const byScore = all.slice().sort((a, b) => scores[b] - scores[a] || a - b);
+  const picked = new Set(byScore.slice(0, nBest));
+  const byRecency = all.slice().sort((a, b) => trials[b].number - trials[a].number);
+  for (const i of byRecency) {
+    if (picked.size >= cap) break;
+    picked.add(i);
+  }
+  return [...picked].sort((a, b) => a - b);
+}
+
+function pendingRows(study: StudyView, encoding: SearchSpaceEncoding): Float64Array[] {
+  const rows: Float64Array[] = [];
+  for (const t of study.trials) {
+    if (t.state !== "RUNNING") continue;
+    const x = encoding.encode(t.params);
+    if (x) rows.push(x);
+  }
+  return rows;
+}
+
+function standardize(values: number[]): Float64Array {
+  const n = values.length;
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const variance = values.reduce((a, b) => a + (b - mean) * (b - mean), 0) / n;
+  const std = Math.max(Math.sqrt(variance), 1e-10);
+  return Float64Array.from(values, (v) => (v - mean) / std);
+}
+
+function flatten(rows: Float64Array[], d: number): Float64Array {
+  const x = new Float64Array(rows.length * d);
+  rows.forEach((r, i) => x.set(r, i * d));
+  return x;
+}
+
+function spaceKey(space: ParamSpec[]): string {
+  return JSON.stringify(space.map((s) => [s.name, s.type]));
+}
+
+function readState(state: JsonValue | null, key: string, d: number): number[] | null {
+  if (!state || typeof state !== "object" || Array.isArray(state)) return null;
+  const s = state as unknown as Partial<GpState>;
+  if (s.key !== key || !Array.isArray(s.raw) || s.raw.length !== d + 2 || !s.raw.every((v) => typeof v === "number" && Number.isFinite(v))) {
+    return null;
+  }
+  return s.raw;
+}
