@@ -4,16 +4,17 @@ import { KEEP, prune, type PruneDecision, type Pruner } from "./pruner";
 import { bestReported, fmt } from "./series";
 
 export interface PatientPrunerOptions {
-  /** Steps without improvement tolerated before the wrapped pruner is asked. Required, >= 0. */
+  /** Reports without improvement tolerated before the wrapped pruner is asked. Required, >= 0. */
   patience: number;
-  /** An improvement smaller than this does not count. Default 0. */
+  /** How much worse than the earlier best the recent best may be and still count as no decline. Default 0. */
   minDelta: number;
 }
 
 /**
- * Optuna's PatientPruner: asks the wrapped pruner only once the trial has not improved on its
- * earlier best by more than `minDelta` for `patience` reports; with no wrapped pruner, that
- * stagnation alone prunes (early stopping of one curve).
+ * Optuna's PatientPruner: asks the wrapped pruner only once the best of the trial's last
+ * `patience` + 1 reports is worse than its best before them by more than `minDelta` (a curve
+ * that got worse and stayed worse); with no wrapped pruner, that alone prunes (early stopping of
+ * one curve). A flat curve is not pruned.
  */
 export class PatientPruner implements Pruner {
   readonly needsHistory: boolean;
@@ -55,7 +56,7 @@ export class PatientPruner implements Pruner {
     const after = bestReported(reports.slice(split), direction);
     const stalled = direction === "MAXIMIZE" ? before - minDelta > after : before + minDelta < after;
     if (!stalled) return KEEP;
-    const why = `best value ${fmt(after)} of the last ${patience + 1} reports did not improve on ${fmt(before)}${minDelta > 0 ? ` by more than ${fmt(minDelta)}` : ""}`;
+    const why = `best value ${fmt(after)} of the last ${patience + 1} reports is worse than the earlier best ${fmt(before)}${minDelta > 0 ? ` by more than ${fmt(minDelta)}` : ""}`;
     if (!this.wrapped) return prune(why);
     const inner = this.wrapped.prune(study, trial);
     return inner.shouldPrune ? prune(`${why}, and ${inner.reason ?? "the wrapped pruner prunes it"}`) : KEEP;
