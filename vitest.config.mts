@@ -6,6 +6,7 @@ export default defineConfig({
   plugins: [swc.vite({ module: { type: "es6" } })],
   test: {
     include: ["test/**/*.test.ts"],
+    globalSetup: ["test/helpers/globalSetup.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",

@@ -1,0 +1,5 @@
+import type { MigrationInterface } from "typeorm";
+import { InitialSchema1795739068046 } from "./1795739068046-InitialSchema";
+
+/** Every migration, in order. A new one is appended here by `npm run migration:generate`. */
+export const migrations: Array<new () => MigrationInterface> = [InitialSchema1795739068046];

@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+import "reflect-metadata";
+import path from "node:path";
+import { readConfig } from "../config";
+import { startEmbeddedPostgres } from "../db/embeddedPostgres";
+import { openDatabase } from "../db/dataSource";
+import { generateMigration } from "../db/migrationGenerator";
+import { emitSchema, SCHEMA_FILE } from "../graphql/schema";
+import { createLogger } from "../logging";
+import { projectRoot } from "../paths";
+import { startGraphtune } from "../server";
+
+const HELP = `graphtune <command> [flags]
+
+Commands:
+  start                 run the GraphQL server (default)
+  migrate               apply pending database migrations and exit
+  emit-schema           write server/schema.graphql from the resolvers
+  migration-generate    write a migration for entity changes (--name Name)
+
+Flags (and environment variables):
+  --port N              PORT, default 4000
+  --host H              HOST, default 127.0.0.1
+  --database-url URL    DATABASE_URL; empty or unset: embedded PostgreSQL
+  --data-dir DIR        GRAPHTUNE_DATA_DIR, default ./.data (embedded PostgreSQL files)
+`;
+
+async function main(argv: string[]): Promise<void> {
+  const command = argv[0] && !argv[0].startsWith("--") ? argv[0] : "start";
+  const config = readConfig(argv);
+  const logger = createLogger({ service: "graphtune" });
+  switch (command) {
+    case "start": {
+      const server = await startGraphtune(config, logger);
+      let stopping = false;
+      const stop = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        logger.info("shutting down", { signal });
+        await server.stop();
+        process.exit(0);
+      };
+      process.on("SIGTERM", () => void stop("SIGTERM"));
+      process.on("SIGINT", () => void stop("SIGINT"));
+      return;
+    }
+    case "migrate":
+    case "migration-generate": {
+      const embedded = config.databaseUrl
+        ? null
+        : await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, "postgres"), logger });
+      const url = config.databaseUrl ?? embedded!.url;
+      try {
+        if (command === "migrate") {
+          await (await openDatabase(url, 2)).destroy();
+          logger.info("migrations applied");
+        } else {
+          const name = readName(argv) ?? "Change";
+          const file = await generateMigration(url, name, path.join(projectRoot(), "migrations"));
+          logger.info(file ? "migration written" : "entities and migrations agree; nothing to generate", { file });
+        }
+      } finally {
+        await embedded?.stop();
+      }
+      return;
+    }
+    case "emit-schema":
+      await emitSchema();
+      logger.info("schema written", { file: SCHEMA_FILE });
+      return;
+    case "help":
+      process.stdout.write(HELP);
+      return;
+    default:
+      process.stderr.write(`unknown command "${command}"\n\n${HELP}`);
+      process.exit(2);
+  }
+}
+
+function readName(argv: string[]): string | null {
+  const i = argv.findIndex((a) => a === "--name" || a.startsWith("--name="));
+  if (i < 0) return null;
+  return argv[i].includes("=") ? argv[i].split("=")[1] : argv[i + 1] ?? null;
+}
+
+main(process.argv.slice(2)).catch((error) => {
+  createLogger({ service: "graphtune" }).error("fatal", { error });
+  process.exit(1);
+});

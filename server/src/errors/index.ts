@@ -1,0 +1,4 @@
+export { DomainError, type ErrorCode } from "./domainError";
+export { BadUserInputError } from "./badUserInput";
+export { NotFoundError } from "./notFound";
+export { ConflictError } from "./conflict";

@@ -1,0 +1,74 @@
+import DataLoader from "dataloader";
+import type { Services } from "../services";
+import type { TrialState } from "../optimization";
+import type { SeriesRecord, StoredPoint } from "../studies/metricService";
+import type { StudyRecord, TrialRecord } from "../studies/records";
+import { pageKey, type TrialPageRequest } from "../studies/trialQueries";
+
+/**
+ * Per-request batching: a dashboard that asks for 100 trials with their curves costs a handful of
+ * queries, not hundreds. Loaders whose query depends on field arguments are made per argument set.
+ */
+export class Loaders {
+  readonly study: DataLoader<string, StudyRecord | null>;
+  readonly trial: DataLoader<string, TrialRecord | null>;
+  readonly trialCounts: DataLoader<string, Partial<Record<TrialState, number>>>;
+  readonly bestTrial: DataLoader<string, TrialRecord | null>;
+  readonly intermediateValues: DataLoader<string, StoredPoint[]>;
+  private readonly byArgs = new Map<string, DataLoader<any, any>>();
+
+  constructor(private readonly services: Services) {
+    this.study = new DataLoader(async (ids) => {
+      const found = await services.studies.findMany(ids);
+      return ids.map((id) => found.get(id) ?? null);
+    });
+    this.trial = new DataLoader(async (ids) => {
+      const found = await services.trialQueries.findMany(ids);
+      return ids.map((id) => found.get(id) ?? null);
+    });
+    this.trialCounts = new DataLoader(async (ids) => {
+      const found = await services.trialQueries.countsByState(ids);
+      return ids.map((id) => found.get(id) ?? {});
+    });
+    this.bestTrial = new DataLoader(async (ids) => {
+      const found = await services.trialQueries.bestOfStudies(ids);
+      return ids.map((id) => found.get(id) ?? null);
+    });
+    this.intermediateValues = new DataLoader(async (ids) => {
+      const found = await services.metrics.intermediateValuesOfTrials(ids);
+      return ids.map((id) => found.get(id) ?? []);
+    });
+  }
+
+  /** Trial pages of many studies sharing one page size and state filter. */
+  trialPages(limit: number, states: TrialState[] | null): DataLoader<TrialPageRequest, TrialRecord[], string> {
+    return this.forArgs(`pages:${limit}:${states?.join(",") ?? ""}`, () =>
+      new DataLoader<TrialPageRequest, TrialRecord[], string>(
+        async (requests) => {
+          const found = await this.services.trialQueries.pages(requests, limit, states);
+          return requests.map((r) => found.get(pageKey(r)) ?? []);
+        },
+        { cacheKeyFn: pageKey },
+      ),
+    );
+  }
+
+  /** Metric series of many trials sharing one name filter and downsampling. */
+  metrics(names: string[] | null, maxPoints: number | null): DataLoader<string, SeriesRecord[]> {
+    return this.forArgs(`metrics:${JSON.stringify(names)}:${maxPoints}`, () =>
+      new DataLoader<string, SeriesRecord[]>(async (ids) => {
+        const found = await this.services.metrics.seriesOfTrials(ids, names, maxPoints);
+        return ids.map((id) => found.get(id) ?? []);
+      }),
+    );
+  }
+
+  private forArgs<L extends DataLoader<any, any, any>>(key: string, make: () => L): L {
+    let loader = this.byArgs.get(key) as L | undefined;
+    if (!loader) {
+      loader = make();
+      this.byArgs.set(key, loader);
+    }
+    return loader;
+  }
+}

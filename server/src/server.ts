@@ -1,0 +1,51 @@
+import { openDatabase } from "./db/dataSource";
+import { Database } from "./db/database";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embeddedPostgres";
+import { startHttpServer, type RunningHttpServer } from "./http/app";
+import type { Logger } from "./logging";
+import { createServices, type Services } from "./services";
+import type { ServerConfig } from "./config";
+import path from "node:path";
+
+export interface GraphtuneServer {
+  http: RunningHttpServer;
+  services: Services;
+  databaseUrl: string;
+  /** Graceful: finishes requests in flight, then closes the pool and any embedded database. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a whole server: the database (embedded unless a URL is given), migrations, services and
+ * the GraphQL endpoint.
+ */
+export async function startGraphtune(config: ServerConfig, logger: Logger): Promise<GraphtuneServer> {
+  let embedded: EmbeddedDatabase | null = null;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, "postgres"), logger });
+    databaseUrl = embedded.url;
+  }
+  try {
+    const schemaOwner = await openDatabase(databaseUrl);
+    await schemaOwner.destroy();
+    const db = new Database(databaseUrl);
+    const services = createServices(db);
+    await services.studies.defaultProject();
+    const http = await startHttpServer({ services, logger, host: config.host, port: config.port });
+    return {
+      http,
+      services,
+      databaseUrl,
+      async stop() {
+        await http.close();
+        await db.close();
+        await embedded?.stop();
+        logger.info("graphtune stopped");
+      },
+    };
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
+}

@@ -1,0 +1,180 @@
+import type { Database } from "../db/database";
+import { BadUserInputError, ConflictError, NotFoundError } from "../errors";
+import { createPruner, type PruneDecision } from "../optimization";
+import { parseId } from "./ids";
+import { checkFinite, checkName } from "./inputChecks";
+import { lttb } from "./lttb";
+import { loadStudyView } from "./views";
+
+export interface MetricPointRequest {
+  name?: string | null;
+  step: number;
+  value: number;
+}
+
+export interface StoredPoint {
+  step: number;
+  value: number;
+  time: Date;
+}
+
+export interface SeriesRecord {
+  name: string;
+  points: StoredPoint[];
+}
+
+/** The largest batch one reportMetrics call may carry. */
+export const MAX_POINTS_PER_REPORT = 10_000;
+
+/** Logging metric points and reading them back. */
+export class MetricService {
+  constructor(private readonly db: Database) {}
+
+  /**
+   * Stores a batch of points in one statement. Idempotent per (trial, name, step): a retried
+   * batch adds nothing, and the first value stored for a step stays. Points of a trial that is
+   * no longer RUNNING are refused with CONFLICT and nothing is stored.
+   */
+  async report(trialId: string, points: MetricPointRequest[]): Promise<PruneDecision> {
+    parseId("trial", trialId);
+    if (points.length === 0) throw new BadUserInputError("points must hold at least one point.", "points");
+    if (points.length > MAX_POINTS_PER_REPORT) {
+      throw new BadUserInputError(`points holds ${points.length} points; send at most ${MAX_POINTS_PER_REPORT} per call.`, "points");
+    }
+    const names: (string | null)[] = [];
+    const steps: number[] = [];
+    const values: number[] = [];
+    const seen = new Set<string>();
+    points.forEach((p, i) => {
+      const name = p.name == null ? null : checkName(p.name, `points[${i}].name`);
+      if (!Number.isInteger(p.step) || p.step < 0) {
+        throw new BadUserInputError(`points[${i}].step must be a non-negative integer (got ${p.step}).`, `points[${i}].step`);
+      }
+      checkFinite(p.value, `points[${i}].value`);
+      const key = `${name ?? ""}\u0000${p.step}`;
+      if (seen.has(key)) {
+        throw new BadUserInputError(`points[${i}] repeats step ${p.step} of metric "${name ?? "(objective)"}" within one batch.`, `points[${i}].step`);
+      }
+      seen.add(key);
+      names.push(name);
+      steps.push(p.step);
+      values.push(p.value);
+    });
+
+    // One round trip: lock the trial against a concurrent tell (FOR SHARE), create missing series
+    // (DO UPDATE, not DO NOTHING, so a series created by a concurrent report is returned too; names
+    // sorted so concurrent reports lock series rows in one order), then insert the points.
+    const [row] = await this.db.query<Record<string, any>>(
+      `WITH t AS (
+         SELECT t.id, t.number, t.state, t.study_id, s.objective_metric, s.pruner
+         FROM trials t JOIN studies s ON s.id = t.study_id WHERE t.id = $1 FOR SHARE OF t
+       ), input AS (
+         SELECT COALESCE(i.name, t.objective_metric) AS name, i.step, i.value
+         FROM unnest($2::text[], $3::int[], $4::float8[]) AS i(name, step, value), t
+         WHERE t.state = 'RUNNING'
+       ), series AS (
+         INSERT INTO metric_series (trial_id, name)
+         SELECT DISTINCT t.id, input.name FROM input, t ORDER BY 2
+         ON CONFLICT (trial_id, name) DO UPDATE SET name = EXCLUDED.name
+         RETURNING id, name
+       ), inserted AS (
+         INSERT INTO metric_points (series_id, step, value, time)
+         SELECT series.id, input.step, input.value, now() FROM input JOIN series ON series.name = input.name
+         ON CONFLICT (series_id, step) DO NOTHING
+         RETURNING 1
+       )
+       SELECT t.number, t.state, t.study_id, t.objective_metric, t.pruner, (SELECT count(*) FROM inserted) AS inserted FROM t`,
+      [trialId, names, steps, values],
+    );
+    if (!row) throw new NotFoundError("trial", trialId);
+    if (row.state !== "RUNNING") {
+      throw new ConflictError(`trial ${row.number} is ${row.state}; metrics can be reported only while it runs.`, "trialId");
+    }
+    const touchesObjective = names.some((n) => n === null || n === row.objective_metric);
+    if (!touchesObjective || row.pruner.type === "NONE") return { shouldPrune: false, reason: null };
+    return this.decidePruning(trialId, String(row.study_id), row.number);
+  }
+
+  /** Runs the study's pruner on the trial's objective reports. */
+  private async decidePruning(trialId: string, studyId: string, number: number): Promise<PruneDecision> {
+    return this.db.transaction(async (sql) => {
+      // Reports of one study are decided one at a time, so concurrent reporters get the answers
+      // of some serial order.
+      await sql.query(`SELECT pg_advisory_xact_lock(hashtext('graphtune.prune'), $1::int)`, [Number(studyId) % 2 ** 31]);
+      const [s] = await sql.query<Record<string, any>>(
+        `SELECT id, directions, search_space, objective_metric, pruner FROM studies WHERE id = $1`,
+        [studyId],
+      );
+      const pruner = createPruner(s.pruner);
+      const study = { id: studyId, directions: s.directions, searchSpace: s.search_space, objectiveMetric: s.objective_metric };
+      const view = await loadStudyView(sql, study, { withIntermediateValues: true });
+      const trial = view.trials.find((t) => t.number === number);
+      if (!trial) return { shouldPrune: false, reason: null };
+      const others = { ...view, trials: view.trials.filter((t) => t.number !== number) };
+      const decision = pruner.prune(others, trial);
+      if (decision.shouldPrune) {
+        await sql.query(`UPDATE trials SET prune_reason = $2 WHERE id = $1`, [trialId, decision.reason]);
+      }
+      return decision;
+    });
+  }
+
+  /**
+   * Series of many trials at once (one query), optionally only some names, each downsampled to
+   * at most `maxPoints` points.
+   */
+  async seriesOfTrials(
+    trialIds: readonly string[],
+    names: string[] | null,
+    maxPoints: number | null,
+  ): Promise<Map<string, SeriesRecord[]>> {
+    const rows = await this.db.query<{ trial_id: string; name: string; step: number; value: number; time: Date }>(
+      `SELECT ms.trial_id, ms.name, p.step, p.value, p.time
+       FROM metric_series ms JOIN metric_points p ON p.series_id = ms.id
+       WHERE ms.trial_id = ANY($1::bigint[]) AND ($2::text[] IS NULL OR ms.name = ANY($2::text[]))
+       ORDER BY ms.trial_id, ms.name, p.step`,
+      [trialIds, names],
+    );
+    return groupSeries(rows, maxPoints);
+  }
+
+  /** The objective metric's points of many trials at once, full resolution. */
+  async intermediateValuesOfTrials(trialIds: readonly string[]): Promise<Map<string, StoredPoint[]>> {
+    const rows = await this.db.query<{ trial_id: string; name: string; step: number; value: number; time: Date }>(
+      `SELECT ms.trial_id, ms.name, p.step, p.value, p.time
+       FROM trials t JOIN studies s ON s.id = t.study_id
+       JOIN metric_series ms ON ms.trial_id = t.id AND ms.name = s.objective_metric
+       JOIN metric_points p ON p.series_id = ms.id
+       WHERE t.id = ANY($1::bigint[])
+       ORDER BY ms.trial_id, p.step`,
+      [trialIds],
+    );
+    const out = new Map<string, StoredPoint[]>();
+    for (const [trialId, series] of groupSeries(rows, null)) out.set(trialId, series[0]?.points ?? []);
+    return out;
+  }
+}
+
+function groupSeries(
+  rows: { trial_id: string; name: string; step: number; value: number; time: Date }[],
+  maxPoints: number | null,
+): Map<string, SeriesRecord[]> {
+  const out = new Map<string, SeriesRecord[]>();
+  let current: SeriesRecord | null = null;
+  let currentTrial = "";
+  for (const r of rows) {
+    const trialId = String(r.trial_id);
+    if (!current || trialId !== currentTrial || r.name !== current.name) {
+      current = { name: r.name, points: [] };
+      currentTrial = trialId;
+      const list = out.get(trialId) ?? [];
+      list.push(current);
+      out.set(trialId, list);
+    }
+    current.points.push({ step: r.step, value: r.value, time: r.time });
+  }
+  if (maxPoints != null) {
+    for (const list of out.values()) for (const s of list) s.points = lttb(s.points, maxPoints);
+  }
+  return out;
+}

@@ -1,0 +1,314 @@
+import type { Database, Sql } from "../db/database";
+import { BadUserInputError, ConflictError, NotFoundError } from "../errors";
+import {
+  SearchSpaceExhaustedError,
+  assertValueInSpace,
+  createSampler,
+  isActive,
+  parseParamSpec,
+  sameDistribution,
+  sampleUniform,
+  Rng,
+  type JsonValue,
+  type ParamSpec,
+  type RawParamSpec,
+  type TrialState,
+} from "../optimization";
+import { parseId } from "./ids";
+import { checkFinite, checkObject } from "./inputChecks";
+import { TRIAL_COLUMNS, studyFromRow, trialColumns, trialFromRow, type StudyRecord, type TrialRecord } from "./records";
+import { loadStudyView, pickDistributed } from "./views";
+
+const FINISHED: TrialState[] = ["COMPLETE", "PRUNED", "FAIL"];
+
+/** The trial life cycle: enqueue, ask, define-by-run suggestions, tell, prune. */
+export class TrialService {
+  constructor(private readonly db: Database) {}
+
+  async get(id: string): Promise<TrialRecord> {
+    const trial = await this.find(id);
+    if (!trial) throw new NotFoundError("trial", id);
+    return trial;
+  }
+
+  async find(id: string): Promise<TrialRecord | null> {
+    if (!/^[1-9][0-9]{0,17}$/.test(id)) return null;
+    const rows = await this.db.query(`SELECT ${TRIAL_COLUMNS} FROM trials WHERE id = $1`, [id]);
+    return rows.length ? trialFromRow(rows[0]) : null;
+  }
+
+  /**
+   * Starts a trial: the oldest WAITING (enqueued) trial if there is one, else a new trial sampled
+   * from the declared space. The study row is locked for the transaction, which serialises askers
+   * of one study: numbers have no gaps or duplicates and the sampler's state stays consistent.
+   */
+  async ask(studyId: string, owner: string | null = null): Promise<TrialRecord> {
+    parseId("study", studyId);
+    return this.db.transaction(async (sql) => {
+      const [row] = await sql.query<Record<string, any>>(
+        `SELECT s.id, s.project_id, s.name, s.directions, s.search_space, s.sampler, s.pruner, s.objective_metric,
+                s.user_attrs, s.created_at, s.sampler_state, s.next_trial_number,
+                w.id AS waiting_id, w.number AS waiting_number, w.params AS waiting_params
+         FROM studies s
+         LEFT JOIN LATERAL (
+           SELECT id, number, params FROM trials
+           WHERE study_id = s.id AND state = 'WAITING' ORDER BY number LIMIT 1
+         ) w ON true
+         WHERE s.id = $1
+         FOR UPDATE OF s`,
+        [studyId],
+      );
+      if (!row) throw new NotFoundError("study", studyId);
+      const study = studyFromRow(row);
+      const number: number = row.waiting_id ? row.waiting_number : row.next_trial_number;
+      const fixed: Record<string, JsonValue> = row.waiting_id ? row.waiting_params : {};
+      const sample = await this.sampleDeclaredSpace(sql, study, number, row.sampler_state, fixed);
+
+      if (row.waiting_id) {
+        const [trial] = await sql.query(
+          `WITH t AS (
+             UPDATE trials SET state = 'RUNNING', params = $2, distributions = $3, started_at = now(),
+                    heartbeat_at = now(), owner = $4
+             WHERE id = $1 RETURNING ${TRIAL_COLUMNS}
+           ), s AS (
+             UPDATE studies SET sampler_state = $5::jsonb WHERE id = $6 AND $7::boolean
+           )
+           SELECT * FROM t`,
+          [row.waiting_id, sample.params, sample.distributions, owner, sample.state, studyId, sample.stateChanged],
+        );
+        return trialFromRow(trial);
+      }
+      const [trial] = await sql.query(
+        `WITH t AS (
+           INSERT INTO trials (study_id, number, state, params, distributions, started_at, heartbeat_at, owner)
+           VALUES ($1, $2, 'RUNNING', $3, $4, now(), now(), $5)
+           RETURNING ${TRIAL_COLUMNS}
+         ), s AS (
+           UPDATE studies SET next_trial_number = $2 + 1,
+                  sampler_state = CASE WHEN $7::boolean THEN $6::jsonb ELSE sampler_state END
+           WHERE id = $1
+         )
+         SELECT * FROM t`,
+        [studyId, number, sample.params, sample.distributions, owner, sample.state, sample.stateChanged],
+      );
+      return trialFromRow(trial);
+    });
+  }
+
+  /** Samples the active declared parameters, keeping values that an enqueued trial fixed. */
+  private async sampleDeclaredSpace(
+    sql: Sql,
+    study: StudyRecord,
+    number: number,
+    state: JsonValue | null,
+    fixed: Record<string, JsonValue>,
+  ) {
+    const params: Record<string, JsonValue> = { ...fixed };
+    const distributions: Record<string, ParamSpec> = {};
+    let newState = state;
+    let stateChanged = false;
+    if (study.searchSpace.length) {
+      const sampler = createSampler(study.sampler);
+      const view = sampler.needsHistory
+        ? await loadStudyView(sql, study)
+        : { directions: study.directions, searchSpace: study.searchSpace, trials: [] };
+      let sampled: Record<string, JsonValue>;
+      try {
+        const result = sampler.sampleRelative({ study: view, trialNumber: number, state });
+        sampled = result.params;
+        if (result.state !== undefined) {
+          newState = result.state;
+          stateChanged = true;
+        }
+      } catch (error) {
+        if (error instanceof SearchSpaceExhaustedError) {
+          throw new ConflictError(`study "${study.name}" has no new point to try: ${error.message}`, "studyId");
+        }
+        throw error;
+      }
+      const rng = Rng.derive(study.sampler.seed, number, 0x5eed);
+      for (const spec of study.searchSpace) {
+        if (!isActive(spec, params)) {
+          delete params[spec.name];
+          continue;
+        }
+        if (!(spec.name in params)) params[spec.name] = spec.name in sampled ? sampled[spec.name] : sampleUniform(spec, rng);
+        distributions[spec.name] = spec;
+      }
+    }
+    return {
+      params: JSON.stringify(params),
+      distributions: JSON.stringify(distributions),
+      state: newState === null ? null : JSON.stringify(newState),
+      stateChanged,
+    };
+  }
+
+  /**
+   * Queues a trial with fixed parameters. Values of declared parameters must lie in their range;
+   * other names are kept as fixed values for later define-by-run suggestions.
+   */
+  async enqueue(studyId: string, params: unknown): Promise<TrialRecord> {
+    parseId("study", studyId);
+    const fixed = checkObject(params, "params");
+    return this.db.transaction(async (sql) => {
+      const [row] = await sql.query<Record<string, any>>(
+        `SELECT search_space, next_trial_number FROM studies WHERE id = $1 FOR UPDATE`,
+        [studyId],
+      );
+      if (!row) throw new NotFoundError("study", studyId);
+      for (const spec of row.search_space as ParamSpec[]) {
+        if (spec.name in fixed) assertValueInSpace(spec, fixed[spec.name], `params.${spec.name}`);
+      }
+      const [trial] = await sql.query(
+        `WITH t AS (
+           INSERT INTO trials (study_id, number, state, params) VALUES ($1, $2, 'WAITING', $3)
+           RETURNING ${TRIAL_COLUMNS}
+         ), s AS (UPDATE studies SET next_trial_number = $2 + 1 WHERE id = $1)
+         SELECT * FROM t`,
+        [studyId, row.next_trial_number, JSON.stringify(fixed)],
+      );
+      return trialFromRow(trial);
+    });
+  }
+
+  /**
+   * Finishes a RUNNING trial. COMPLETE needs one finite value per direction; PRUNED without
+   * values keeps the last intermediate value of the objective metric (as Optuna does), so
+   * samplers learn from it; FAIL takes no values. A finished trial cannot be told again.
+   */
+  async tell(trialId: string, state: TrialState, values: number[] | null | undefined): Promise<TrialRecord> {
+    parseId("trial", trialId);
+    if (!FINISHED.includes(state)) {
+      throw new BadUserInputError(`state must be COMPLETE, PRUNED or FAIL to finish a trial (got ${state}).`, "state");
+    }
+    if (state === "COMPLETE" && (values == null || values.length === 0)) {
+      throw new BadUserInputError("values are required to tell a COMPLETE trial: one per study direction.", "values");
+    }
+    if (state === "FAIL" && values != null && values.length) {
+      throw new BadUserInputError("a FAIL trial takes no values; omit values.", "values");
+    }
+    values?.forEach((v, i) => checkFinite(v, `values[${i}]`));
+    const given = values && values.length ? values : null;
+    const rows = await this.db.query(
+      `UPDATE trials t SET
+         state = $2::trial_state,
+         "values" = v.vals,
+         objective_value = v.vals[1],
+         completed_at = now()
+       FROM studies s,
+         LATERAL (SELECT CASE
+           WHEN $3::float8[] IS NOT NULL THEN $3::float8[]
+           WHEN $2 = 'PRUNED' THEN (
+             SELECT ARRAY[p.value] FROM metric_series ms JOIN metric_points p ON p.series_id = ms.id
+             WHERE ms.trial_id = $1 AND ms.name = s.objective_metric ORDER BY p.step DESC LIMIT 1)
+           END AS vals) v
+       WHERE t.id = $1 AND s.id = t.study_id AND t.state = 'RUNNING'
+         AND ($3::float8[] IS NULL OR cardinality(s.directions) = cardinality($3::float8[]))
+       RETURNING ${trialColumns("t")}`,
+      [trialId, state, given],
+    );
+    if (rows.length) return trialFromRow(rows[0]);
+    throw await this.whyNotRunning(trialId, given);
+  }
+
+  /** Explains why a trial could not be updated: unknown, not running, or values of the wrong length. */
+  private async whyNotRunning(trialId: string, values: number[] | null): Promise<Error> {
+    const [row] = await this.db.query<{ state: TrialState; number: number; n: number }>(
+      `SELECT t.state, t.number, cardinality(s.directions) AS n FROM trials t JOIN studies s ON s.id = t.study_id WHERE t.id = $1`,
+      [trialId],
+    );
+    if (!row) return new NotFoundError("trial", trialId);
+    if (row.state === "WAITING") {
+      return new ConflictError(`trial ${row.number} is WAITING; take it with askTrial before telling it.`, "trialId");
+    }
+    if (row.state !== "RUNNING") {
+      return new ConflictError(`trial ${row.number} is already ${row.state}; a finished trial cannot be changed.`, "trialId");
+    }
+    if (values && values.length !== row.n) {
+      return new BadUserInputError(`values has ${values.length} entries but the study has ${row.n} direction(s).`, "values");
+    }
+    return new ConflictError(`trial ${row.number} changed while it was updated; retry.`, "trialId");
+  }
+
+  /** An outside pruning decision: the trial becomes PRUNED with its last intermediate value. */
+  async prune(trialId: string, reason: string | null | undefined): Promise<TrialRecord> {
+    parseId("trial", trialId);
+    const text = reason?.trim() || "pruned by request";
+    const rows = await this.db.query(
+      `UPDATE trials t SET state = 'PRUNED', prune_reason = $2, completed_at = now(),
+         "values" = (SELECT ARRAY[p.value] FROM metric_series ms JOIN metric_points p ON p.series_id = ms.id
+                     JOIN studies s ON s.id = t.study_id
+                     WHERE ms.trial_id = t.id AND ms.name = s.objective_metric ORDER BY p.step DESC LIMIT 1),
+         objective_value = (SELECT p.value FROM metric_series ms JOIN metric_points p ON p.series_id = ms.id
+                     JOIN studies s ON s.id = t.study_id
+                     WHERE ms.trial_id = t.id AND ms.name = s.objective_metric ORDER BY p.step DESC LIMIT 1)
+       WHERE t.id = $1 AND t.state IN ('RUNNING', 'WAITING')
+       RETURNING ${TRIAL_COLUMNS}`,
+      [trialId, text],
+    );
+    if (rows.length) return trialFromRow(rows[0]);
+    throw await this.whyNotRunning(trialId, null);
+  }
+
+  /**
+   * Define-by-run: samples one more parameter for a RUNNING trial. Asking again for the same name
+   * and distribution returns the same value; a different distribution under that name is refused.
+   */
+  async suggestParam(trialId: string, rawSpec: RawParamSpec): Promise<JsonValue> {
+    parseId("trial", trialId);
+    const spec = parseParamSpec(rawSpec, "spec");
+    return this.db.transaction(async (sql) => {
+      const [row] = await sql.query<Record<string, any>>(
+        `SELECT t.id, t.number, t.state, t.params, t.distributions, s.id AS sid, s.directions, s.search_space,
+                s.sampler, s.objective_metric, s.sampler_state
+         FROM trials t JOIN studies s ON s.id = t.study_id WHERE t.id = $1 FOR UPDATE OF t`,
+        [trialId],
+      );
+      if (!row) throw new NotFoundError("trial", trialId);
+      if (row.state !== "RUNNING") {
+        throw new ConflictError(`trial ${row.number} is ${row.state}; parameters can be suggested only while it runs.`, "trialId");
+      }
+      const params: Record<string, JsonValue> = row.params;
+      const distributions: Record<string, ParamSpec> = row.distributions;
+      const known = distributions[spec.name];
+      if (known) {
+        if (!sameDistribution(known, spec)) {
+          throw new BadUserInputError(
+            `parameter "${spec.name}" was already sampled from a different distribution in trial ${row.number}; use the same range or another name.`,
+            "spec",
+          );
+        }
+        return params[spec.name];
+      }
+      let value: JsonValue;
+      if (spec.name in params) {
+        // A value fixed by enqueueTrial: it must fit the distribution asked for now.
+        value = params[spec.name];
+        assertValueInSpace(spec, value, `params.${spec.name}`);
+      } else {
+        const sampler = createSampler(row.sampler);
+        const study = { id: String(row.sid), directions: row.directions, searchSpace: row.search_space, objectiveMetric: row.objective_metric };
+        const view = sampler.needsHistory
+          ? await loadStudyView(sql, study, { excludeTrialId: trialId })
+          : { directions: row.directions, searchSpace: row.search_space, trials: [] };
+        const trialView = {
+          number: row.number,
+          state: "RUNNING" as const,
+          params: pickDistributed(params, distributions),
+          distributions,
+          values: null,
+          intermediateValues: [],
+        };
+        value = sampler.sampleIndependent({ study: view, trialNumber: row.number, state: row.sampler_state }, trialView, spec);
+      }
+      await sql.query(
+        `UPDATE trials SET params = params || jsonb_build_object($2::text, $3::jsonb),
+                distributions = distributions || jsonb_build_object($2::text, $4::jsonb)
+         WHERE id = $1`,
+        [trialId, spec.name, JSON.stringify(value), JSON.stringify(spec)],
+      );
+      return value;
+    });
+  }
+}
