@@ -65,14 +65,10 @@ interface GpState {
  */
 export class GpSampler implements Sampler {
   readonly needsHistory = true;
-  private readonly options: GpSamplerOptions;
-
   constructor(
     private readonly seed: number,
-    options: Record<string, JsonValue> | GpSamplerOptions = {},
-  ) {
-    this.options = isParsed(options) ? options : parseGpOptions(options);
-  }
+    private readonly options: GpSamplerOptions = parseGpOptions({}),
+  ) {}
 
   sampleRelative(ctx: SampleContext): RelativeSample {
     const space = ctx.study.searchSpace;
@@ -124,10 +120,6 @@ export class GpSampler implements Sampler {
   sampleIndependent(ctx: SampleContext, trial: TrialView, spec: ParamSpec): JsonValue {
     return sampleUniform(spec, Rng.derive(this.seed, trial.number, hashName(spec.name)));
   }
-}
-
-function isParsed(o: Record<string, JsonValue> | GpSamplerOptions): o is GpSamplerOptions {
-  return typeof (o as GpSamplerOptions).nStartupTrials === "number" && typeof (o as GpSamplerOptions).constantLiar === "boolean";
 }
 
 function isUsable(t: TrialView, nObjectives: number): boolean {

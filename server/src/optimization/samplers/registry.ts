@@ -1,5 +1,6 @@
 import { InvalidSpaceError } from "../errors";
 import type { JsonValue } from "../types";
+import { CmaesSampler, parseCmaesOptions } from "./cmaesSampler";
 import { GpSampler, parseGpOptions } from "./gpSampler";
 import { GridSampler, parseGridOptions } from "./gridSampler";
 import { parseQmcOptions, QmcSampler } from "./qmcSampler";
@@ -16,6 +17,7 @@ const factories: Record<string, SamplerFactory> = {
   QMC: (seed, options) => new QmcSampler(seed, parseQmcOptions(options)),
   TPE: (seed, options) => new TpeSampler(seed, parseTpeOptions(options)),
   GP: (seed, options) => new GpSampler(seed, parseGpOptions(options)),
+  CMAES: (seed, options) => new CmaesSampler(seed, parseCmaesOptions(options)),
 };
 
 /** The sampler types available in this build. */
