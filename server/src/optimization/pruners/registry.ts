@@ -47,7 +47,7 @@ export function createPruner(config: PrunerConfig): Pruner {
 function build(type: string, options: Record<string, JsonValue>, path: string): Pruner {
   const factory = factories[type];
   if (!factory) {
-    throw new InvalidSpaceError(`${path}.type`, `unknown pruner type "${type}"; use one of ${prunerTypes().join(", ")}.`);
+    throw new InvalidSpaceError(`${path}.type`, `${path}.type: unknown pruner type "${type}"; use one of ${prunerTypes().join(", ")}.`);
   }
   return factory(new PrunerOptions(options, `${path}.options`));
 }
