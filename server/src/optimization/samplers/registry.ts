@@ -3,6 +3,7 @@ import type { JsonValue } from "../types";
 import { CmaesSampler, parseCmaesOptions } from "./cmaesSampler";
 import { GpSampler, parseGpOptions } from "./gpSampler";
 import { GridSampler, parseGridOptions } from "./gridSampler";
+import { Nsga2Sampler, parseNsga2Options } from "./nsga2Sampler";
 import { parseQmcOptions, QmcSampler } from "./qmcSampler";
 import { RandomSampler } from "./randomSampler";
 import type { Sampler, SamplerConfig } from "./sampler";
@@ -18,6 +19,7 @@ const factories: Record<string, SamplerFactory> = {
   TPE: (seed, options) => new TpeSampler(seed, parseTpeOptions(options)),
   GP: (seed, options) => new GpSampler(seed, parseGpOptions(options)),
   CMAES: (seed, options) => new CmaesSampler(seed, parseCmaesOptions(options)),
+  NSGA2: (seed, options) => new Nsga2Sampler(seed, parseNsga2Options(options)),
 };
 
 /** The sampler types available in this build. */
