@@ -1,7 +1,7 @@
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import type { TestProject } from "vitest/node";
+import type { TestProject } from "vitest/node" with { "resolution-mode": "import" };
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../../server/src/db/embeddedPostgres";
 import { createLogger } from "../../server/src/logging";
 

@@ -1,3 +1,4 @@
+import { isValidId, parseId } from "./ids";
 import { randomInt } from "node:crypto";
 import type { Database } from "../db/database";
 import { BadUserInputError, ConflictError, NotFoundError } from "../errors";
@@ -11,7 +12,6 @@ import {
   type JsonValue,
   type RawParamSpec,
 } from "../optimization";
-import { parseId } from "./ids";
 import { checkName, checkObject } from "./inputChecks";
 import { STUDY_COLUMNS, studyFromRow, type StudyRecord } from "./records";
 
@@ -87,7 +87,7 @@ export class StudyService {
   }
 
   async find(id: string): Promise<StudyRecord | null> {
-    if (!/^[1-9][0-9]{0,17}$/.test(id)) return null;
+    if (!isValidId(id)) return null;
     const rows = await this.db.query(`SELECT ${STUDY_COLUMNS} FROM studies WHERE id = $1`, [id]);
     return rows.length ? studyFromRow(rows[0]) : null;
   }
@@ -102,7 +102,7 @@ export class StudyService {
   }
 
   async findMany(ids: readonly string[]): Promise<Map<string, StudyRecord>> {
-    const rows = await this.db.query(`SELECT ${STUDY_COLUMNS} FROM studies WHERE id = ANY($1::bigint[])`, [ids]);
+    const rows = await this.db.query(`SELECT ${STUDY_COLUMNS} FROM studies WHERE id = ANY($1::bigint[])`, [ids.filter(isValidId)]);
     return new Map(rows.map((r) => [String(r.id), studyFromRow(r)]));
   }
 

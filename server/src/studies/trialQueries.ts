@@ -1,5 +1,6 @@
 import type { Database } from "../db/database";
 import type { TrialState } from "../optimization";
+import { isValidId } from "./ids";
 import { trialColumns, trialFromRow, type TrialRecord } from "./records";
 
 export interface TrialPageRequest {
@@ -13,7 +14,7 @@ export class TrialQueries {
   constructor(private readonly db: Database) {}
 
   async findMany(ids: readonly string[]): Promise<Map<string, TrialRecord>> {
-    const rows = await this.db.query(`SELECT ${trialColumns("t")} FROM trials t WHERE t.id = ANY($1::bigint[])`, [ids]);
+    const rows = await this.db.query(`SELECT ${trialColumns("t")} FROM trials t WHERE t.id = ANY($1::bigint[])`, [ids.filter(isValidId)]);
     return new Map(rows.map((r) => [String(r.id), trialFromRow(r)]));
   }
 

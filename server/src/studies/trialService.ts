@@ -14,7 +14,7 @@ import {
   type RawParamSpec,
   type TrialState,
 } from "../optimization";
-import { parseId } from "./ids";
+import { isValidId, parseId } from "./ids";
 import { checkFinite, checkObject } from "./inputChecks";
 import { TRIAL_COLUMNS, studyFromRow, trialColumns, trialFromRow, type StudyRecord, type TrialRecord } from "./records";
 import { loadStudyView, pickDistributed } from "./views";
@@ -32,7 +32,7 @@ export class TrialService {
   }
 
   async find(id: string): Promise<TrialRecord | null> {
-    if (!/^[1-9][0-9]{0,17}$/.test(id)) return null;
+    if (!isValidId(id)) return null;
     const rows = await this.db.query(`SELECT ${TRIAL_COLUMNS} FROM trials WHERE id = $1`, [id]);
     return rows.length ? trialFromRow(rows[0]) : null;
   }
