@@ -46,6 +46,9 @@ export function parseGpOptions(options: Record<string, JsonValue>): GpSamplerOpt
   return parsed;
 }
 
+/** Most points the kernel hyperparameters are fitted on (each fit step is cubic in this). */
+const MAX_FIT_POINTS = 128;
+
 interface GpState {
   /** Which space the kernel parameters belong to. */
   key: string;
@@ -97,7 +100,13 @@ export class GpSampler implements Sampler {
     const x = flatten(rows, d);
     const key = spaceKey(space);
     const previous = readState(ctx.state, key, d);
-    const fit = fitKernelParams(x, y, d, encoding.isCategorical, previous, { deterministic: this.options.deterministicObjective });
+    // Hyperparameters need fewer points than the posterior: fit on a spread of ranks when large.
+    const fitRows = fitSubset(y, MAX_FIT_POINTS);
+    const fit = fitRows
+      ? fitKernelParams(flatten(fitRows.map((i) => rows[i]), d), Float64Array.from(fitRows, (i) => y[i]), d, encoding.isCategorical, previous, {
+          deterministic: this.options.deterministicObjective,
+        })
+      : fitKernelParams(x, y, d, encoding.isCategorical, previous, { deterministic: this.options.deterministicObjective });
 
     // Pending points enter the posterior (not the hyperparameter fit) at the mean, i.e. 0.
     const pending = this.options.constantLiar ? pendingRows(ctx.study, encoding) : [];
@@ -183,6 +192,15 @@ function selectObservations(trials: TrialView[], scores: number[], cap: number):
     picked.add(i);
   }
   return [...picked].sort((a, b) => a - b);
+}
+
+/** Indices at evenly spaced ranks of y (best and worst included), or null when all fit. */
+function fitSubset(y: Float64Array, cap: number): number[] | null {
+  if (y.length <= cap) return null;
+  const byValue = Array.from(y, (_, i) => i).sort((a, b) => y[a] - y[b] || a - b);
+  const picked: number[] = [];
+  for (let k = 0; k < cap; k++) picked.push(byValue[Math.round((k * (y.length - 1)) / (cap - 1))]);
+  return picked.sort((a, b) => a - b);
 }
 
 function pendingRows(study: StudyView, encoding: SearchSpaceEncoding): Float64Array[] {

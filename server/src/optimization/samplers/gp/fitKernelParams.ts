@@ -138,13 +138,14 @@ export function fitKernelParams(
   for (let k = 0; k < d; k++) [lower[k], upper[k]] = RAW_ISL_BOUNDS;
   [lower[d], upper[d]] = RAW_SCALE_BOUNDS;
   [lower[d + 1], upper[d + 1]] = RAW_NOISE_BOUNDS;
-  const start = initial && initial.length === d + 2 ? Float64Array.from(initial) : defaultRawKernelParams(d);
-  let best = minimizeInBox(objective, start, lower, upper, { gtol: 1e-2, maxIterations: options.maxIterations ?? 80 });
-  if (initial) {
-    // A warm start can sit in a stale basin after the data changed; also try the default start
-    // and keep the better optimum.
-    const fresh = minimizeInBox(objective, defaultRawKernelParams(d), lower, upper, { gtol: 1e-2, maxIterations: options.maxIterations ?? 80 });
-    if (fresh.value < best.value) best = fresh;
+  // A warm start (the last fit) can sit in a stale basin after the data changed: start from
+  // whichever of it and the default start is better now.
+  const grad = new Float64Array(d + 2);
+  let start = defaultRawKernelParams(d);
+  if (initial && initial.length === d + 2) {
+    const warm = Float64Array.from(initial, (v, k) => Math.min(upper[k], Math.max(lower[k], v)));
+    if (objective(warm, grad) <= objective(start, grad)) start = warm;
   }
+  const best = minimizeInBox(objective, start, lower, upper, { gtol: 1e-2, maxIterations: options.maxIterations ?? 80 });
   return { raw: best.x, params: rawToKernelParams(best.x, d, minNoise, deterministic) };
 }

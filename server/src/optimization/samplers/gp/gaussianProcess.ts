@@ -75,17 +75,14 @@ export class GaussianProcess {
 
   /** Posterior mean and variance of the latent function at one point. */
   predict(q: Float64Array): { mean: number; variance: number } {
-    const { n, d, params } = this;
+    const { n, params } = this;
     const kq = this.kBuf;
     let mean = 0;
     for (let i = 0; i < n; i++) {
-      kq[i] = params.scale * matern52(squaredDistance(q, 0, this.x, i, d, params.inverseSquaredLengthscales, this.isCategorical));
+      kq[i] = params.scale * matern52(this.distanceTo(q, i));
       mean += kq[i] * this.alpha[i];
     }
-    const v = solveLower(this.chol, n, kq, this.vBuf);
-    let vv = 0;
-    for (let i = 0; i < n; i++) vv += v[i] * v[i];
-    return { mean, variance: Math.max(params.scale - vv, 1e-12 * params.scale) };
+    return { mean, variance: this.variance(kq) };
   }
 
   /**
@@ -99,15 +96,13 @@ export class GaussianProcess {
     const dk = this.dkBuf;
     let mean = 0;
     for (let i = 0; i < n; i++) {
-      const d2 = squaredDistance(q, 0, x, i, d, isl, this.isCategorical);
+      const d2 = this.distanceTo(q, i);
       kq[i] = params.scale * matern52(d2);
       dk[i] = params.scale * matern52DerivativeWrtSquaredDistance(d2);
       mean += kq[i] * this.alpha[i];
     }
-    const v = solveLower(this.chol, n, kq, this.vBuf);
-    let vv = 0;
-    for (let i = 0; i < n; i++) vv += v[i] * v[i];
-    const w = solveLowerTransposed(this.chol, n, v, this.wBuf);
+    const variance = this.variance(kq);
+    const w = solveLowerTransposed(this.chol, n, this.vBuf, this.wBuf);
     // dk_i/dq_c = dk_i/dd2 * 2 isl_c (q_c - x_ic); dvar = -2 w . dk.
     dMean.fill(0);
     dVariance.fill(0);
@@ -122,6 +117,36 @@ export class GaussianProcess {
         dVariance[c] -= 2 * b * g;
       }
     }
-    return { mean, variance: Math.max(params.scale - vv, 1e-12 * params.scale) };
+    return { mean, variance };
+  }
+
+  private distanceTo(q: Float64Array, i: number): number {
+    const { d, x, isCategorical } = this;
+    const isl = this.params.inverseSquaredLengthscales;
+    const row = i * d;
+    let s = 0;
+    for (let c = 0; c < d; c++) {
+      const diff = q[c] - x[row + c];
+      if (isCategorical[c]) s += diff === 0 ? 0 : isl[c];
+      else s += isl[c] * diff * diff;
+    }
+    return s;
+  }
+
+  /** scale - k^T K^-1 k through L^-1 k (left in vBuf for the gradient). */
+  private variance(kq: Float64Array): number {
+    const { n } = this;
+    const l = this.chol;
+    const v = this.vBuf;
+    let vv = 0;
+    for (let i = 0; i < n; i++) {
+      const ri = i * n;
+      let s = kq[i];
+      for (let k = 0; k < i; k++) s -= l[ri + k] * v[k];
+      const vi = s / l[ri + i];
+      v[i] = vi;
+      vv += vi * vi;
+    }
+    return Math.max(this.params.scale - vv, 1e-12 * this.params.scale);
   }
 }
