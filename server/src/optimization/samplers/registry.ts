@@ -1,5 +1,6 @@
 import { InvalidSpaceError } from "../errors";
 import type { JsonValue } from "../types";
+import { AutoSampler, parseAutoOptions } from "./autoSampler";
 import { CmaesSampler, parseCmaesOptions } from "./cmaesSampler";
 import { GpSampler, parseGpOptions } from "./gpSampler";
 import { GridSampler, parseGridOptions } from "./gridSampler";
@@ -17,6 +18,7 @@ const factories: Record<string, SamplerFactory> = {
   GRID: (seed, options) => new GridSampler(seed, parseGridOptions(options)),
   QMC: (seed, options) => new QmcSampler(seed, parseQmcOptions(options)),
   TPE: (seed, options) => new TpeSampler(seed, parseTpeOptions(options)),
+  AUTO: (seed, options) => new AutoSampler(seed, parseAutoOptions(options), (t, s, o) => (t !== "AUTO" && t in factories ? factories[t](s, o) : null)),
   GP: (seed, options) => new GpSampler(seed, parseGpOptions(options)),
   CMAES: (seed, options) => new CmaesSampler(seed, parseCmaesOptions(options)),
   NSGA2: (seed, options) => new Nsga2Sampler(seed, parseNsga2Options(options)),
