@@ -80,7 +80,8 @@ describe("TPE sampler", () => {
     ]);
     const f = (p: Record<string, JsonValue>) =>
       p.model === "svm" ? Math.abs(Math.log10(p.C as number) - 1) + Math.abs((p.gamma as number) - 0.3) + (p.scale as number) : 1 + Math.abs((p.depth as number) - 5) / 5;
-    for (const options of [{}, { multivariate: true }, { multivariate: true, group: false }]) {
+    const variants: Record<string, JsonValue>[] = [{}, { multivariate: true }, { multivariate: true, group: false }];
+    for (const options of variants) {
       const params: Record<string, JsonValue>[] = [];
       optimise(createSampler({ type: "TPE", seed: 2, options }), space, f, 60, (p) => params.push(p));
       for (const p of params) {
