@@ -1,7 +1,7 @@
 import type { StudyView, TrialView } from "../types";
 import { PrunerOptions } from "./options";
 import { KEEP, type PruneDecision, type Pruner } from "./pruner";
-import { judgeAtRungs, maxReportedStep, rungStepsUpTo } from "./successiveHalvingPruner";
+import { type RungValue, judgeAtRungs, maxReportedStep, parseRungValue, rungStepsUpTo } from "./successiveHalvingPruner";
 
 export interface HyperbandPrunerOptions {
   /** Steps before the first rung of the most aggressive bracket. Default 1. */
@@ -15,6 +15,8 @@ export interface HyperbandPrunerOptions {
   reductionFactor: number;
   /** As SUCCESSIVE_HALVING's bootstrapCount, per bracket. Default 0. */
   bootstrapCount: number;
+  /** As SUCCESSIVE_HALVING's rungValue: "last" (the default) or "best". */
+  rungValue: RungValue;
 }
 
 /** The brackets of one study once maxResource is known. */
@@ -45,6 +47,7 @@ export class HyperbandPruner implements Pruner {
       maxResource: raw.intOrAuto("maxResource", "auto", 1),
       reductionFactor: raw.int("reductionFactor", 3, 2),
       bootstrapCount: raw.int("bootstrapCount", 0, 0),
+      rungValue: parseRungValue(raw),
     };
     if (opts.maxResource !== "auto" && opts.maxResource < opts.minResource) {
       raw.fail("maxResource", `must be at least minResource (${opts.maxResource} < ${opts.minResource}).`);
@@ -84,6 +87,7 @@ export class HyperbandPruner implements Pruner {
       reductionFactor: this.opts.reductionFactor,
       minEarlyStoppingRate: bracket,
       bootstrapCount: this.opts.bootstrapCount,
+      rungValue: this.opts.rungValue,
     });
     return decision.shouldPrune ? { shouldPrune: true, reason: `${decision.reason} in bracket ${bracket}` } : decision;
   }

@@ -83,6 +83,13 @@ export class PrunerOptions {
     return v;
   }
 
+  string(name: string, def: string, allowed: readonly string[]): string {
+    const v = this.get(name);
+    if (v === undefined) return def;
+    if (typeof v !== "string" || !allowed.includes(v)) this.fail(name, `must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")} (got ${JSON.stringify(v)}).`);
+    return v;
+  }
+
   object(name: string): Record<string, JsonValue> | null {
     const v = this.get(name);
     if (v === undefined) return null;

@@ -16,7 +16,8 @@
  *
  * So the pruner keeps about 1/eta of each rung, as ASHA does, but never loses a trade-off that is
  * currently best at that budget. A NaN in the trial's vector prunes it; competitors with a NaN
- * rank last. Cost: a non-dominated sort of the rung's trials, O(M n^2) for M objectives.
+ * rank last. Cost: O(M n) when at least max(floor(n / eta), 1) competitors dominate the trial (the
+ * usual case for a trial that is pruned), else a non-dominated sort of the rung, O(M n^2).
  */
 import type { Direction, IntermediateVector, StudyView, TrialView } from "../types";
 import { PrunerOptions } from "./options";
@@ -109,8 +110,18 @@ export class ParetoSuccessiveHalvingPruner implements Pruner {
       }
     }
     if (dominator < 0) return KEEP;
+    const shown = (p: number[]) => `(${p.map((v, i) => fmt(v * sign[i])).join(", ")})`;
 
-    // 2. NSGA-II order: rank, then crowding distance within the trial's front.
+    // 2. NSGA-II order: rank, then crowding distance within the trial's front. Every trial that
+    // dominates this one ranks ahead of it, so when there are enough of those the sort is skipped.
+    const zero = new Array<number>(m).fill(0);
+    let dominators = 0;
+    for (let i = 1; i < n && dominators < keep; i++) if (dominatesBy(points[i], points[0], zero)) dominators++;
+    if (dominators >= keep) {
+      return prune(
+        `values ${shown(points[0])} at step ${step} are dominated by trial ${numbers[dominator]}'s ${shown(points[dominator])} and ${keep - 1 > 0 ? `at least ${keep - 1} more` : "no other"} trials at rung ${k} (step ${rung}); the top ${keep} of ${n} go on`,
+      );
+    }
     const rank = nonDominatedRanks(points);
     let ahead = 0;
     for (let i = 1; i < n; i++) if (rank[i] < rank[0]) ahead++;
@@ -121,7 +132,6 @@ export class ParetoSuccessiveHalvingPruner implements Pruner {
       for (let f = 1; f < front.length; f++) if (crowd[f] > crowd[0]) ahead++;
     }
     if (ahead < keep) return KEEP;
-    const shown = (p: number[]) => `(${p.map((v, i) => fmt(v * sign[i])).join(", ")})`;
     return prune(
       `values ${shown(points[0])} at step ${step} are dominated by trial ${numbers[dominator]}'s ${shown(points[dominator])} at rung ${k} (step ${rung}), on front ${rank[0] + 1} with ${ahead} of ${n} trials ahead; the top ${keep} go on`,
     );

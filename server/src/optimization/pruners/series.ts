@@ -30,6 +30,22 @@ export function valueAtRung(reports: readonly IntermediateValue[], rungStep: num
 }
 
 /**
+ * The best value the trial had reported by the time it reached the rung (NaN ignored; NaN when
+ * all were NaN); undefined when it has not reached the rung.
+ */
+export function bestAtRung(reports: readonly IntermediateValue[], rungStep: number, direction: Direction): number | undefined {
+  const end = firstIndexAtOrAfter(reports, rungStep);
+  if (end >= reports.length) return undefined;
+  let best = NaN;
+  const max = direction === "MAXIMIZE";
+  for (let i = 0; i <= end; i++) {
+    const v = reports[i].value;
+    if (v === v && (best !== best || (max ? v > best : v < best))) best = v;
+  }
+  return best;
+}
+
+/**
  * True when the trial's latest report is the one that crossed `step`: the report before it (if
  * any) came before `step`. Pruners that judge at fixed steps judge exactly then, once.
  */

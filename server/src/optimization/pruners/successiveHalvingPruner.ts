@@ -1,7 +1,7 @@
 import type { Direction, StudyView, TrialView } from "../types";
 import { PrunerOptions } from "./options";
 import { KEEP, prune, type PruneDecision, type Pruner } from "./pruner";
-import { fmt, valueAtRung } from "./series";
+import { bestAtRung, bestReported, fmt, valueAtRung } from "./series";
 
 export interface SuccessiveHalvingPrunerOptions {
   /**
@@ -18,6 +18,21 @@ export interface SuccessiveHalvingPrunerOptions {
    * are pruned, as in Optuna. Default 0; needs a fixed minResource.
    */
   bootstrapCount: number;
+  /**
+   * Which value of a trial competes at a rung: "last", its report there (the default, as Optuna
+   * and the ASHA paper), or "best", the best it reported up to there, which is steadier when
+   * reports are noisy from step to step.
+   */
+  rungValue: RungValue;
+}
+
+/** See SuccessiveHalvingPrunerOptions.rungValue. */
+export type RungValue = "last" | "best";
+
+/** Reads the rungValue option shared by the rung-based pruners. */
+export function parseRungValue(raw: PrunerOptions): RungValue {
+  const v = raw.string("rungValue", "last", ["last", "best"]);
+  return v as RungValue;
 }
 
 /**
@@ -39,6 +54,7 @@ export class SuccessiveHalvingPruner implements Pruner {
       reductionFactor: raw.int("reductionFactor", 4, 2),
       minEarlyStoppingRate: raw.int("minEarlyStoppingRate", 0, 0),
       bootstrapCount: raw.int("bootstrapCount", 0, 0),
+      rungValue: parseRungValue(raw),
     };
     if (opts.bootstrapCount > 0 && opts.minResource === "auto") {
       raw.fail("bootstrapCount", `needs a fixed minResource (an integer), not "auto".`);
@@ -55,6 +71,7 @@ export class SuccessiveHalvingPruner implements Pruner {
       reductionFactor: this.opts.reductionFactor,
       minEarlyStoppingRate: this.opts.minEarlyStoppingRate,
       bootstrapCount: this.opts.bootstrapCount,
+      rungValue: this.opts.rungValue,
     });
   }
 
@@ -70,10 +87,11 @@ export interface RungSchedule {
   reductionFactor: number;
   minEarlyStoppingRate: number;
   bootstrapCount: number;
+  rungValue: RungValue;
 }
 
 /** Step of rung k. */
-export function rungStep(s: RungSchedule | Omit<RungSchedule, "bootstrapCount">, k: number): number {
+export function rungStep(s: Pick<RungSchedule, "minResource" | "reductionFactor" | "minEarlyStoppingRate">, k: number): number {
   return s.minResource * s.reductionFactor ** (s.minEarlyStoppingRate + k);
 }
 
@@ -111,20 +129,22 @@ export function judgeAtRungs(others: readonly TrialView[], direction: Direction,
   const reports = trial.intermediateValues;
   const n = reports.length;
   if (n === 0) return KEEP;
-  const { step, value } = reports[n - 1];
+  const step = reports[n - 1].step;
+  const best = s.rungValue === "best";
+  const value = best ? bestReported(reports, direction) : reports[n - 1].value;
   const previousStep = n > 1 ? reports[n - 2].step : -Infinity;
   // The first rung the latest report crossed: rungs at or below previousStep were judged before.
   let k = 0;
   while (rungStep(s, k) <= previousStep) k++;
   for (; rungStep(s, k) <= step; k++) {
     const rung = rungStep(s, k);
-    if (Number.isNaN(value)) return prune(`value at step ${step} is NaN`);
+    if (Number.isNaN(value)) return prune(best ? `every value up to step ${step} is NaN` : `value at step ${step} is NaN`);
     // Count competitors at this rung and how many of them are strictly better (NaN is worst).
     let competitors = 1;
     let betterCount = 0;
     for (const t of others) {
       if (t.number === trial.number) continue;
-      const v = valueAtRung(t.intermediateValues, rung);
+      const v = best ? bestAtRung(t.intermediateValues, rung, direction) : valueAtRung(t.intermediateValues, rung);
       if (v === undefined) continue;
       competitors++;
       if (!Number.isNaN(v) && (direction === "MAXIMIZE" ? v > value : v < value)) betterCount++;
@@ -136,7 +156,7 @@ export function judgeAtRungs(others: readonly TrialView[], direction: Direction,
     if (betterCount >= promotable) {
       const cut = promotable === 1 ? "the best" : `the top ${promotable}`;
       return prune(
-        `value ${fmt(value)} at step ${step} is not among ${cut} of ${competitors} trials at rung ${k} (step ${rung}): ${betterCount} are better`,
+        `${best ? "best value" : "value"} ${fmt(value)} ${best ? "up to" : "at"} step ${step} is not among ${cut} of ${competitors} trials at rung ${k} (step ${rung}): ${betterCount} are better`,
       );
     }
   }

@@ -31,7 +31,18 @@ describe("PARETO_SUCCESSIVE_HALVING", () => {
   it("prunes a dominated point outside the top fraction and says which trial dominates it", () => {
     const d = pruner.prune(study(history), trial(20, "RUNNING", [[1.5, 1.5]]));
     expect(d.shouldPrune).toBe(true);
-    expect(d.reason).toMatch(/values \(1\.5, 1\.5\) at step 1 are dominated by trial \d+'s \(.*\) at rung 0 \(step 1\), on front \d+ with \d+ of 13 trials ahead; the top 4 go on/);
+    expect(d.reason).toMatch(/values \(1\.5, 1\.5\) at step 1 are dominated by trial \d+'s \(.*\).* at rung 0 \(step 1\).*the top 4/);
+  });
+
+  it("ranks by fronts: a point dominated by one trial can still have too many ahead of it", () => {
+    // (0.5, 0.5) is dominated only by (0.2, 0.2), but the whole front of three is ahead; top 2 go on.
+    const eta2 = createPruner({ type: "PARETO_SUCCESSIVE_HALVING", options: { minResource: 1, reductionFactor: 2 } });
+    const few = [[0, 1], [1, 0], [0.2, 0.2]].map((v, i) => trial(i, "COMPLETE", [v]));
+    const d = eta2.prune(study(few), trial(9, "RUNNING", [[0.5, 0.5]]));
+    expect(d.shouldPrune).toBe(true);
+    expect(d.reason).toMatch(/on front 2 with 3 of 4 trials ahead; the top 2 go on/);
+    // Without (0.2, 0.2) it is on the front and kept.
+    expect(eta2.prune(study(few.slice(0, 2)), trial(9, "RUNNING", [[0.5, 0.5]])).shouldPrune).toBe(false);
   });
 
   it("keeps a dominated point that ranks within the top fraction", () => {

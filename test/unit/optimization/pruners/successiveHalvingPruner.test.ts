@@ -88,4 +88,17 @@ describe("SUCCESSIVE_HALVING (ASHA)", () => {
     const nan = [0, 1, 2].map((i) => trial(i, "PRUNED", [NaN]));
     expect(asha.prune(study(nan), trial(9, "RUNNING", [1e9])).shouldPrune).toBe(false);
   });
+
+  it("with rungValue best, compares the best value each trial had reported by the rung", () => {
+    const best = createPruner({ type: "SUCCESSIVE_HALVING", options: { minResource: 4, reductionFactor: 2, rungValue: "best" } });
+    const last = createPruner({ type: "SUCCESSIVE_HALVING", options: { minResource: 4, reductionFactor: 2 } });
+    // Competitors: noisy curves whose best values by step 4 are 1, 2, 3 (their step-4 reports are 5).
+    const others = [1, 2, 3].map((v, i) => trial(i, "COMPLETE", [9, v, 9, 5, 5, 5]));
+    const mine = trial(9, "RUNNING", [9, 1.5, 9, 6]);
+    // Its report at step 4 (6) is the worst there, but its best by then (1.5) is second of four.
+    expect(last.prune(study(others), mine).shouldPrune).toBe(true);
+    expect(best.prune(study(others), mine).shouldPrune).toBe(false);
+    const worse = best.prune(study(others), trial(9, "RUNNING", [9, 2.5, 9, 6]));
+    expect(worse.reason).toMatch(/best value 2\.5 up to step 4 is not among the top 2 of 4 trials at rung 0 \(step 4\): 2 are better/);
+  });
 });

@@ -1,0 +1,72 @@
+import { Rng } from "../server/src/optimization/random";
+import type { JsonValue, ParamSpec } from "../server/src/optimization/types";
+
+/**
+ * Multi-fidelity test problems for the pruning benchmark: a value for every step (fidelity)
+ * 1..maxStep, biased and noisy at low fidelity, exact at maxStep, with a known optimum there.
+ */
+export interface MultiFidelityFunction {
+  name: string;
+  space: ParamSpec[];
+  maxStep: number;
+  /** The global minimum at full fidelity (regret = value at maxStep - optimum). */
+  optimum: number;
+  /** The value a trial reports at `step`; `noise` is the trial's own stream (one draw per step). */
+  evaluate(params: Record<string, JsonValue>, step: number, noise: Rng): number;
+  /** The noise-free value at full fidelity. */
+  exact(params: Record<string, JsonValue>): number;
+}
+
+const ALPHA = [1.0, 1.2, 3.0, 3.2];
+const A = [
+  [10, 3, 17, 3.5, 1.7, 8],
+  [0.05, 10, 17, 0.1, 8, 14],
+  [3, 3.5, 1.7, 10, 17, 8],
+  [17, 8, 0.05, 10, 0.1, 14],
+];
+const P = [
+  [0.1312, 0.1696, 0.5569, 0.0124, 0.8283, 0.5886],
+  [0.2329, 0.4135, 0.8307, 0.3736, 0.1004, 0.9991],
+  [0.2348, 0.1451, 0.3522, 0.2883, 0.3047, 0.665],
+  [0.4047, 0.8828, 0.8732, 0.5743, 0.1091, 0.0381],
+];
+
+/**
+ * MF-Hartmann6 as in mf-prior-bench (Kandasamy et al. 2017's construction): at fidelity z the
+ * weights of the four Hartmann basins are alpha - bias * (1 - t), with t = log z / log maxStep, so
+ * low fidelities flatten (and with a large bias reorder) the basins; half-normal noise of scale
+ * noise * (1 - t) is added. At z = maxStep the function is the exact Hartmann6 (minimum -3.32237).
+ * Presets there: "good" bias 2.5 / noise 2, "moderate" 3 / 3, "bad" 3.5 / 4, "terrible" 4 / 5.
+ */
+export function mfHartmann6(bias: number, noise: number, maxStep = 100): MultiFidelityFunction {
+  const space: ParamSpec[] = Array.from({ length: 6 }, (_, i) => ({ name: `x${i}`, type: "FLOAT", low: 0, high: 1, log: false, step: null }));
+  const logMax = Math.log(maxStep);
+  const hartmann = (p: Record<string, JsonValue>, shrink: number) => {
+    let sum = 0;
+    for (let i = 0; i < 4; i++) {
+      let inner = 0;
+      for (let j = 0; j < 6; j++) inner += A[i][j] * ((p[`x${j}`] as number) - P[i][j]) ** 2;
+      sum += (ALPHA[i] - bias * shrink) * Math.exp(-inner);
+    }
+    return -sum;
+  };
+  return {
+    name: `mf-hartmann6(bias ${bias}, noise ${noise})`,
+    space,
+    maxStep,
+    optimum: -3.32236801141551,
+    evaluate(p, step, rng) {
+      const shrink = 1 - Math.log(step) / logMax;
+      return hartmann(p, shrink) + Math.abs(rng.normal()) * noise * shrink;
+    },
+    exact: (p) => hartmann(p, 0),
+  };
+}
+
+export const MF_HARTMANN6_PRESETS: Record<string, [number, number]> = {
+  good: [2.5, 2],
+  moderate: [3, 3],
+  bad: [3.5, 4],
+  terrible: [4, 5],
+  mild: [0.5, 0.1],
+};
