@@ -35,6 +35,10 @@ export class CountingDatabase extends Database {
     this.statements++;
     return super.query<T>(text, params);
   }
+  override queryAsyncCommit<T>(text: string, params?: unknown[]): Promise<T[]> {
+    this.statements++;
+    return super.queryAsyncCommit<T>(text, params);
+  }
 }
 
 export interface TestServer {

@@ -43,6 +43,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const schema = await getSchema();
   const app = express();
   const httpServer = http.createServer(app);
+  // Longer than the usual 60 s idle timeout of load balancers and clients' keep-alive pools, so
+  // the server never closes a connection that a client is about to reuse.
+  httpServer.keepAliveTimeout = 65_000;
+  httpServer.headersTimeout = 66_000;
 
   const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
   const wsCleanup = useServer<Record<string, unknown>, Context>(

@@ -61,10 +61,11 @@ export class MetricService {
       values.push(p.value);
     });
 
-    // One round trip: lock the trial against a concurrent tell (FOR SHARE), create missing series
-    // (DO UPDATE, not DO NOTHING, so a series created by a concurrent report is returned too; names
-    // sorted so concurrent reports lock series rows in one order), then insert the points.
-    const [row] = await this.db.query<Record<string, any>>(
+    // One round trip, committed without waiting for the disk flush (see queryAsyncCommit): lock
+    // the trial against a concurrent tell (FOR SHARE), create missing series (DO UPDATE, not DO
+    // NOTHING, so a series created by a concurrent report is returned too; names sorted so
+    // concurrent reports lock series rows in one order), then insert the points.
+    const [row] = await this.db.queryAsyncCommit<Record<string, any>>(
       `WITH t AS (
          SELECT t.id, t.number, t.state, t.study_id, s.objective_metric, s.pruner
          FROM trials t JOIN studies s ON s.id = t.study_id WHERE t.id = $1 FOR SHARE OF t

@@ -6,6 +6,7 @@ import { fitKernelParams } from "./gp/fitKernelParams";
 import { GaussianProcess } from "./gp/gaussianProcess";
 import { LogEiAcquisition } from "./gp/logEiAcquisition";
 import { OptionReader } from "./gp/optionReader";
+import { powerTransform, standardizeArray } from "./gp/powerTransform";
 import { SearchSpaceEncoding } from "./gp/searchSpaceEncoding";
 import { hashName, sampleSpaceUniformly } from "./randomSampler";
 import type { RelativeSample, SampleContext, Sampler } from "./sampler";
@@ -25,6 +26,11 @@ export interface GpSamplerOptions {
   /** Candidates refined by local search per ask (plus the best observed point). Default 10. */
   localSearches: number;
   /**
+   * Model the values after a fitted Yeo-Johnson power transform rather than just standardised,
+   * which copes with heavy-tailed objectives. Default true.
+   */
+  warpOutputs: boolean;
+  /**
    * Treat RUNNING trials as observed at the mean of the finished ones (constant liar), so that
    * parallel workers asking at once do not all get the same point. Default true.
    */
@@ -41,6 +47,7 @@ export function parseGpOptions(options: Record<string, JsonValue>): GpSamplerOpt
     candidates: r.number("candidates", 2048, { min: 1, max: 100_000, integer: true }),
     localSearches: r.number("localSearches", 10, { min: 0, max: 100, integer: true }),
     constantLiar: r.boolean("constantLiar", true),
+    warpOutputs: r.boolean("warpOutputs", process.env.GPW === "1"),
   };
   r.done();
   return parsed;
@@ -96,7 +103,7 @@ export class GpSampler implements Sampler {
     if (rows.length < 2) return { params: sampleSpaceUniformly(space, rng) };
 
     const d = encoding.size;
-    const y = standardize(ys);
+    const y = this.options.warpOutputs ? powerTransform(ys) : standardizeArray(ys);
     const x = flatten(rows, d);
     const key = spaceKey(space);
     const previous = readState(ctx.state, key, d);
@@ -211,14 +218,6 @@ function pendingRows(study: StudyView, encoding: SearchSpaceEncoding): Float64Ar
     if (x) rows.push(x);
   }
   return rows;
-}
-
-function standardize(values: number[]): Float64Array {
-  const n = values.length;
-  const mean = values.reduce((a, b) => a + b, 0) / n;
-  const variance = values.reduce((a, b) => a + (b - mean) * (b - mean), 0) / n;
-  const std = Math.max(Math.sqrt(variance), 1e-10);
-  return Float64Array.from(values, (v) => (v - mean) / std);
 }
 
 function flatten(rows: Float64Array[], d: number): Float64Array {

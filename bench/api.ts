@@ -1,0 +1,213 @@
+/**
+ * `npm run bench:api`: the GraphQL service under a training-script workload and a dashboard
+ * workload, against a server process started as `npm start` starts it.
+ *
+ * 1. Throughput over HTTP, 4 concurrent clients, random sampler: ask + 10 reportMetrics + tell per
+ *    trial, and ask + tell alone. Peer: Optuna 3.1's RDBStorage on the same PostgreSQL (when
+ *    /usr/bin/python3 imports optuna), same shape, printed side by side as a ratio.
+ * 2. A study of 10,000 trials x 100 points (loaded through the API), then the latency of a
+ *    dashboard's study query and of one trial's metrics(maxPoints: 500).
+ * 3. Storage: PostgreSQL bytes per metric point; the server's resident memory.
+ *
+ * Flags: --trials N (throughput trials per repetition, default 2000), --reps N (default 3),
+ * --big-trials N (default 10000), --peer-trials N (default 200), --no-peer.
+ */
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+import pg from "pg";
+import { GraphqlClient } from "./support/graphqlClient";
+import { benchDatabaseServer } from "./support/postgres";
+import { startServerProcess } from "./support/serverProcess";
+import { fmt, median, printTable, quantile } from "./support/stats";
+
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const TRIALS = flag("trials", 2000);
+const REPS = flag("reps", 3);
+const BIG_TRIALS = flag("big-trials", 10_000);
+const PEER_TRIALS = flag("peer-trials", 200);
+const CLIENTS = 4;
+const REPORTS = 10;
+
+const CREATE = `mutation($input: CreateStudyInput!) { createStudy(input: $input) { id } }`;
+const ASK = `mutation($s: ID!) { askTrial(studyId: $s) { id number params } }`;
+const REPORT = `mutation($t: ID!, $p: [MetricPointInput!]!) { reportMetrics(trialId: $t, points: $p) { shouldPrune } }`;
+const TELL = `mutation($t: ID!, $v: [Float!]) { tellTrial(trialId: $t, state: COMPLETE, values: $v) { number } }`;
+const SPACE = [
+  { name: "lr", type: "FLOAT", low: 1e-5, high: 1, log: true },
+  { name: "layers", type: "INT", low: 1, high: 6 },
+];
+
+let studySeq = 0;
+async function createStudy(client: GraphqlClient): Promise<string> {
+  const input = { name: `bench-${Date.now()}-${studySeq++}`, searchSpace: SPACE, sampler: { type: "RANDOM", seed: 1 } };
+  return (await client.request(CREATE, { input })).createStudy.id;
+}
+
+/** Runs `n` trials with `clients` concurrent workers; returns trials per second. */
+async function throughput(client: GraphqlClient, n: number, reports: number, pointsPerReport = 1): Promise<number> {
+  const studyId = await createStudy(client);
+  let next = 0;
+  const worker = async () => {
+    while (next < n) {
+      next++;
+      const trial = (await client.request(ASK, { s: studyId })).askTrial;
+      for (let r = 0; r < reports; r++) {
+        const points = Array.from({ length: pointsPerReport }, (_, k) => ({ step: r * pointsPerReport + k, value: 1 / (r + k + 1) }));
+        await client.request(REPORT, { t: trial.id, p: points });
+      }
+      await client.request(TELL, { t: trial.id, v: [trial.params.lr] });
+    }
+  };
+  const start = performance.now();
+  await Promise.all(Array.from({ length: CLIENTS }, worker));
+  return n / ((performance.now() - start) / 1000);
+}
+
+function optunaPeer(url: string, reports: number): number | null {
+  try {
+    execFileSync("/usr/bin/python3", ["-c", "import optuna, psycopg2"], { stdio: "ignore" });
+  } catch {
+    return null;
+  }
+  const u = new URL(url);
+  const sqlalchemyUrl = `postgresql+psycopg2://${u.username}:${u.password}@${u.hostname}:${u.port}${u.pathname}`;
+  const out = execFileSync("/usr/bin/python3", [path.resolve(__dirname, "../../bench/optuna_api.py"), sqlalchemyUrl, String(PEER_TRIALS), String(CLIENTS), String(reports)], {
+    encoding: "utf8",
+  });
+  return JSON.parse(out.trim().split("\n").at(-1)!).trials_per_s;
+}
+
+/** Sets the server-wide default, which both peers' new and pooled connections pick up. */
+async function setSynchronousCommit(databaseUrl: string, value: string): Promise<void> {
+  const c = new pg.Client({ connectionString: databaseUrl });
+  await c.connect();
+  await c.query(`ALTER SYSTEM SET synchronous_commit = '${value}'`);
+  await c.query("SELECT pg_reload_conf()");
+  await c.end();
+}
+
+async function timeQuery(client: GraphqlClient, query: string, variables: Record<string, unknown>, runs = 30): Promise<number[]> {
+  await client.request(query, variables); // warm-up
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    await client.request(query, variables);
+    times.push(performance.now() - start);
+  }
+  return times;
+}
+
+async function main() {
+  const dbServer = await benchDatabaseServer();
+  const databaseUrl = await dbServer.createDatabase("graphtune_bench");
+  const server = await startServerProcess(databaseUrl);
+  const client = new GraphqlClient(server.url);
+  try {
+    console.log(`graphtune bench:api: ${CLIENTS} concurrent clients over HTTP, random sampler, ${TRIALS} trials x ${REPS} repetitions`);
+    await throughput(client, 200, REPORTS); // warm-up: JIT, pool, plans
+
+    // PostgreSQL's default makes every commit wait for a disk flush (milliseconds here), which
+    // bounds any tracker that commits per request; both settings are measured, for both peers.
+    const rows: string[][] = [];
+    for (const syncCommit of ["on", "off"]) {
+      await setSynchronousCommit(databaseUrl, syncCommit);
+      const withReports: number[] = [];
+      const askTell: number[] = [];
+      for (let r = 0; r < REPS; r++) {
+        withReports.push(await throughput(client, TRIALS, REPORTS));
+        askTell.push(await throughput(client, TRIALS, 0));
+      }
+      let peerReports: number | null = null;
+      let peerAskTell: number | null = null;
+      if (!args.includes("--no-peer")) {
+        const peerUrl = await dbServer.createDatabase("optuna_bench");
+        peerAskTell = optunaPeer(peerUrl, 0);
+        peerReports = optunaPeer(peerUrl, REPORTS);
+        if (peerAskTell == null) console.log("(Optuna not importable by /usr/bin/python3: peer skipped; install python3-optuna python3-psycopg2)");
+      }
+      const row = (name: string, ours: number[], peer: number | null, goal: string) => [
+        name,
+        `synchronous_commit=${syncCommit}`,
+        fmt(median(ours)),
+        ours.map((x) => fmt(x, 0)).join(" "),
+        peer == null ? "n/a" : fmt(peer),
+        peer ? `${fmt(median(ours) / peer)}x` : "-",
+        goal,
+      ];
+      rows.push(row("ask + tell", askTell, peerAskTell, ">= 20x (Optuna measured 31/s)"));
+      rows.push(row("ask + 10 reports + tell", withReports, peerReports, ">= 20x (Optuna measured 11/s)"));
+    }
+    await setSynchronousCommit(databaseUrl, "on");
+    console.log("");
+    printTable(["workload", "PostgreSQL", "graphtune trials/s (median)", "runs", "Optuna 3.1 RDB trials/s", "ratio", "goal"], rows);
+
+    // A dashboard-sized study: 10,000 trials with 100 points each, reported through the API.
+    console.log(`\nloading a study of ${BIG_TRIALS} trials x 100 points through the API...`);
+    const loadStart = performance.now();
+    const bigStudy = await createStudy(client);
+    let made = 0;
+    let someTrial = "";
+    const loader = async () => {
+      while (made < BIG_TRIALS) {
+        made++;
+        const t = (await client.request(ASK, { s: bigStudy })).askTrial;
+        someTrial = t.id;
+        const points = Array.from({ length: 100 }, (_, step) => ({ step, value: t.params.lr + 1 / (step + 1) }));
+        await client.request(REPORT, { t: t.id, p: points });
+        await client.request(TELL, { t: t.id, v: [t.params.lr] });
+      }
+    };
+    await Promise.all(Array.from({ length: CLIENTS }, loader));
+    const loadSeconds = (performance.now() - loadStart) / 1000;
+    console.log(`loaded in ${fmt(loadSeconds)} s (${fmt((BIG_TRIALS * 100) / loadSeconds, 0)} points/s in batches of 100)`);
+
+    const studyQuery = `query($id: ID) { study(id: $id) { bestTrial { number values params } trialCount
+      trials(first: 100) { totalCount edges { node { id number state params values } } } } }`;
+    const metricsQuery = `query($id: ID!) { trial(id: $id) { metrics(maxPoints: 500) { name points { step value time } } } }`;
+    const studyTimes = await timeQuery(client, studyQuery, { id: bigStudy });
+    const metricsTimes = await timeQuery(client, metricsQuery, { id: someTrial });
+    console.log("");
+    printTable(
+      ["query (10,000-trial study)", "median ms", "p95 ms", "goal"],
+      [
+        ["study { bestTrial trialCount trials(first:100) }", fmt(median(studyTimes), 2), fmt(quantile(studyTimes, 0.95), 2), "< 50 ms"],
+        ["trial { metrics(maxPoints: 500) }", fmt(median(metricsTimes), 2), fmt(quantile(metricsTimes, 0.95), 2), "< 50 ms"],
+      ],
+    );
+
+    const pgClient = new pg.Client({ connectionString: databaseUrl });
+    await pgClient.connect();
+    await pgClient.query("VACUUM ANALYZE metric_points");
+    const [{ points, table_bytes, index_bytes, series_bytes }] = (
+      await pgClient.query(`SELECT (SELECT count(*) FROM metric_points) AS points,
+        pg_table_size('metric_points') AS table_bytes, pg_indexes_size('metric_points') AS index_bytes,
+        pg_total_relation_size('metric_series') AS series_bytes`)
+    ).rows;
+    await pgClient.end();
+    const n = Number(points);
+    console.log("");
+    printTable(
+      ["storage", "value", "goal"],
+      [
+        ["metric points stored", String(n), ""],
+        ["bytes per point (metric_points table + indexes)", fmt((Number(table_bytes) + Number(index_bytes)) / n), "<= 100"],
+        ["  of which table / primary-key index", `${fmt(Number(table_bytes) / n)} / ${fmt(Number(index_bytes) / n)}`, ""],
+        ["bytes per point including the series table", fmt((Number(table_bytes) + Number(index_bytes) + Number(series_bytes)) / n), ""],
+        ["server resident memory after loading and querying", `${fmt(server.rssMb())} MB`, "< 300 MB"],
+      ],
+    );
+  } finally {
+    client.close();
+    await server.stop();
+    await dbServer.stop();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
