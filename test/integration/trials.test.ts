@@ -103,7 +103,7 @@ describe("tellTrial", () => {
       headers: { "content-type": "application/json" },
       body: `{"query": ${JSON.stringify(TELL)}, "variables": {"trialId": "${t.id}", "state": "COMPLETE", "values": [1e999, 1]}}`,
     });
-    const body = await response.json();
+    const body: any = await response.json();
     expect(body.errors[0].extensions.code).toBe("BAD_USER_INPUT");
     expect((await server.ok(TELL, { trialId: t.id, state: "COMPLETE", values: [1, 2] })).tellTrial.state).toBe("COMPLETE");
   });

@@ -4,7 +4,8 @@ import { createPruner, type PruneDecision } from "../optimization";
 import { parseId } from "./ids";
 import { checkFinite, checkName } from "./inputChecks";
 import { lttb } from "./lttb";
-import { loadStudyView } from "./views";
+import type { TrialHistory } from "./trialHistory";
+import { decideReports } from "../optimization/pruners/decideReports";
 
 export interface MetricPointRequest {
   name?: string | null;
@@ -28,7 +29,10 @@ export const MAX_POINTS_PER_REPORT = 10_000;
 
 /** Logging metric points and reading them back. */
 export class MetricService {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly history: TrialHistory,
+  ) {}
 
   /**
    * Stores a batch of points in one statement. Idempotent per (trial, name, step): a retried
@@ -93,11 +97,15 @@ export class MetricService {
     }
     const touchesObjective = names.some((n) => n === null || n === row.objective_metric);
     if (!touchesObjective || row.pruner.type === "NONE") return { shouldPrune: false, reason: null };
-    return this.decidePruning(trialId, String(row.study_id), row.number);
+    const objectiveSteps = steps.filter((_, i) => names[i] === null || names[i] === row.objective_metric);
+    return this.decidePruning(trialId, String(row.study_id), row.number, objectiveSteps);
   }
 
-  /** Runs the study's pruner on the trial's objective reports. */
-  private async decidePruning(trialId: string, studyId: string, number: number): Promise<PruneDecision> {
+  /**
+   * Runs the study's pruner on the trial's objective reports, once per new step (so a batch never
+   * lets a trial skip a rung), and records the reason when it says prune.
+   */
+  private async decidePruning(trialId: string, studyId: string, number: number, newSteps: number[]): Promise<PruneDecision> {
     return this.db.transaction(async (sql) => {
       // Reports of one study are decided one at a time, so concurrent reporters get the answers
       // of some serial order.
@@ -108,11 +116,11 @@ export class MetricService {
       );
       const pruner = createPruner(s.pruner);
       const study = { id: studyId, directions: s.directions, searchSpace: s.search_space, objectiveMetric: s.objective_metric };
-      const view = await loadStudyView(sql, study, { withIntermediateValues: true });
+      const view = await this.history.load(sql, study);
       const trial = view.trials.find((t) => t.number === number);
-      if (!trial) return { shouldPrune: false, reason: null };
+      if (!trial || trial.state !== "RUNNING") return { shouldPrune: false, reason: null };
       const others = { ...view, trials: view.trials.filter((t) => t.number !== number) };
-      const decision = pruner.prune(others, trial);
+      const decision = decideReports(pruner, others, trial, newSteps);
       if (decision.shouldPrune) {
         await sql.query(`UPDATE trials SET prune_reason = $2 WHERE id = $1`, [trialId, decision.reason]);
       }

@@ -1,17 +1,17 @@
-import { isValidId, parseId } from "./ids";
 import { randomInt } from "node:crypto";
 import type { Database } from "../db/database";
 import { BadUserInputError, ConflictError, NotFoundError } from "../errors";
 import {
   InvalidSpaceError,
   assertPrunerConfig,
-  assertSamplerType,
   defaultSamplerType,
   parseSearchSpace,
   type Direction,
   type JsonValue,
   type RawParamSpec,
 } from "../optimization";
+import { createStudySampler } from "../optimization/studySampler";
+import { isValidId, parseId } from "./ids";
 import { checkName, checkObject } from "./inputChecks";
 import { STUDY_COLUMNS, studyFromRow, type StudyRecord } from "./records";
 
@@ -147,10 +147,10 @@ function normaliseStudy(request: CreateStudyRequest) {
   const searchSpace = parseSearchSpace(request.searchSpace ?? [], "input.searchSpace");
 
   const samplerType = request.sampler?.type?.trim().toUpperCase() || defaultSamplerType();
-  prefixErrorField("input.", () => assertSamplerType(samplerType));
   const samplerOptions = request.sampler?.options == null ? {} : checkObject(request.sampler.options, "input.sampler.options");
   const seed = request.sampler?.seed ?? randomInt(0, 2 ** 31 - 1);
   const sampler = { type: samplerType, seed, options: samplerOptions };
+  prefixErrorField("input.", () => createStudySampler(sampler));
 
   const prunerType = request.pruner?.type?.trim().toUpperCase() || "NONE";
   const prunerOptions = request.pruner?.options == null ? {} : checkObject(request.pruner.options, "input.pruner.options");

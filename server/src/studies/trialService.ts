@@ -3,7 +3,7 @@ import { BadUserInputError, ConflictError, NotFoundError } from "../errors";
 import {
   SearchSpaceExhaustedError,
   assertValueInSpace,
-  createSampler,
+  createPruner,
   isActive,
   parseParamSpec,
   sameDistribution,
@@ -17,13 +17,17 @@ import {
 import { isValidId, parseId } from "./ids";
 import { checkFinite, checkObject } from "./inputChecks";
 import { TRIAL_COLUMNS, studyFromRow, trialColumns, trialFromRow, type StudyRecord, type TrialRecord } from "./records";
-import { loadStudyView, pickDistributed } from "./views";
+import { pickDistributed, type TrialHistory } from "./trialHistory";
+import { createStudySampler, historyForSampler } from "../optimization/studySampler";
 
 const FINISHED: TrialState[] = ["COMPLETE", "PRUNED", "FAIL"];
 
 /** The trial life cycle: enqueue, ask, define-by-run suggestions, tell, prune. */
 export class TrialService {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly history: TrialHistory,
+  ) {}
 
   async get(id: string): Promise<TrialRecord> {
     const trial = await this.find(id);
@@ -95,6 +99,22 @@ export class TrialService {
     });
   }
 
+  /** The study's sampler and the history it learns from (none for samplers that need none). */
+  private async samplerWithHistory(
+    sql: Sql,
+    study: Pick<StudyRecord, "id" | "directions" | "searchSpace" | "objectiveMetric" | "sampler" | "pruner">,
+    trialNumber: number,
+    excludeTrialId?: string,
+  ) {
+    const { sampler, multiFidelity } = createStudySampler(study.sampler);
+    if (!sampler.needsHistory) {
+      return { sampler, view: { directions: study.directions, searchSpace: study.searchSpace, trials: [] } };
+    }
+    const full = await this.history.load(sql, study, { excludeTrialId });
+    const view = study.pruner.type === "NONE" ? full : historyForSampler(full, createPruner(study.pruner), trialNumber, multiFidelity);
+    return { sampler, view };
+  }
+
   /** Samples the active declared parameters, keeping values that an enqueued trial fixed. */
   private async sampleDeclaredSpace(
     sql: Sql,
@@ -108,10 +128,7 @@ export class TrialService {
     let newState = state;
     let stateChanged = false;
     if (study.searchSpace.length) {
-      const sampler = createSampler(study.sampler);
-      const view = sampler.needsHistory
-        ? await loadStudyView(sql, study)
-        : { directions: study.directions, searchSpace: study.searchSpace, trials: [] };
+      const { sampler, view } = await this.samplerWithHistory(sql, study, number);
       let sampled: Record<string, JsonValue>;
       try {
         const result = sampler.sampleRelative({ study: view, trialNumber: number, state });
@@ -261,7 +278,7 @@ export class TrialService {
     return this.db.transaction(async (sql) => {
       const [row] = await sql.query<Record<string, any>>(
         `SELECT t.id, t.number, t.state, t.params, t.distributions, s.id AS sid, s.directions, s.search_space,
-                s.sampler, s.objective_metric, s.sampler_state
+                s.sampler, s.pruner, s.objective_metric, s.sampler_state
          FROM trials t JOIN studies s ON s.id = t.study_id WHERE t.id = $1 FOR UPDATE OF t`,
         [trialId],
       );
@@ -287,11 +304,15 @@ export class TrialService {
         value = params[spec.name];
         assertValueInSpace(spec, value, `params.${spec.name}`);
       } else {
-        const sampler = createSampler(row.sampler);
-        const study = { id: String(row.sid), directions: row.directions, searchSpace: row.search_space, objectiveMetric: row.objective_metric };
-        const view = sampler.needsHistory
-          ? await loadStudyView(sql, study, { excludeTrialId: trialId })
-          : { directions: row.directions, searchSpace: row.search_space, trials: [] };
+        const study = {
+          id: String(row.sid),
+          directions: row.directions,
+          searchSpace: row.search_space,
+          objectiveMetric: row.objective_metric,
+          sampler: row.sampler,
+          pruner: row.pruner,
+        };
+        const { sampler, view } = await this.samplerWithHistory(sql, study, row.number, trialId);
         const trialView = {
           number: row.number,
           state: "RUNNING" as const,

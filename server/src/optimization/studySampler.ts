@@ -1,0 +1,55 @@
+import { InvalidSpaceError } from "./errors";
+import { samplerView } from "./multiFidelity/samplerView";
+import type { RungViewOptions } from "./multiFidelity/rungView";
+import type { Pruner } from "./pruners/pruner";
+import { createSampler } from "./samplers/registry";
+import type { Sampler, SamplerConfig } from "./samplers/sampler";
+import type { JsonValue, StudyView } from "./types";
+
+/** A study's sampler together with how it reads the history under the study's pruner. */
+export interface StudySampler {
+  sampler: Sampler;
+  /**
+   * BOHB-style training on one rung (sampler option `multiFidelity: true` or
+   * `{ minObservations, belowRung }`); null to learn from the trials as they are.
+   */
+  multiFidelity: RungViewOptions | null;
+}
+
+/**
+ * Builds a study's sampler. The option `multiFidelity` belongs to the study rather than to any
+ * one sampler, so it is taken out before the sampler reads (and strictly checks) its options.
+ */
+export function createStudySampler(config: SamplerConfig): StudySampler {
+  const { multiFidelity, ...options } = config.options ?? {};
+  return { sampler: createSampler({ ...config, options }), multiFidelity: parseMultiFidelity(multiFidelity) };
+}
+
+/** The history the sampler should see for trial `trialNumber`: filtered by the pruner (Hyperband's bracket) or a rung. */
+export function historyForSampler(study: StudyView, pruner: Pruner, trialNumber: number, multiFidelity: RungViewOptions | null): StudyView {
+  return samplerView(study, pruner, trialNumber, multiFidelity);
+}
+
+function parseMultiFidelity(value: JsonValue | undefined): RungViewOptions | null {
+  const field = "sampler.options.multiFidelity";
+  if (value === undefined || value === null || value === false) return null;
+  if (value === true) return {};
+  if (typeof value !== "object" || Array.isArray(value)) {
+    throw new InvalidSpaceError(field, `${field} must be true or an object { minObservations, belowRung }.`);
+  }
+  const out: RungViewOptions = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (key === "minObservations") {
+      if (typeof v !== "number" || !Number.isInteger(v) || v < 1) {
+        throw new InvalidSpaceError(`${field}.minObservations`, `${field}.minObservations must be a positive integer.`);
+      }
+      out.minObservations = v;
+    } else if (key === "belowRung") {
+      if (v !== "pruned" && v !== "drop") throw new InvalidSpaceError(`${field}.belowRung`, `${field}.belowRung must be "pruned" or "drop".`);
+      out.belowRung = v;
+    } else {
+      throw new InvalidSpaceError(`${field}.${key}`, `unknown multiFidelity option "${key}"; known: minObservations, belowRung.`);
+    }
+  }
+  return out;
+}
