@@ -4,6 +4,7 @@ import type { Direction, JsonValue, ParamSpec, TrialView } from "../../../server
 import { GpSampler, parseGpOptions } from "../../../server/src/optimization/samplers/gpSampler";
 import { minimizeInBox } from "../../../server/src/optimization/samplers/gp/boxedLbfgs";
 import { logH, normalCdf } from "../../../server/src/optimization/samplers/gp/logExpectedImprovement";
+import { powerTransform } from "../../../server/src/optimization/samplers/gp/powerTransform";
 import { RandomSampler } from "../../../server/src/optimization/samplers/randomSampler";
 import type { Sampler } from "../../../server/src/optimization/samplers/sampler";
 
@@ -52,6 +53,22 @@ describe("GP building blocks", () => {
       expect(derivative).toBeCloseTo((logH(z + e).value - logH(z - e).value) / (2 * e), z < -30 ? 1 : 4);
     }
     expect(normalCdf(-3)).toBeCloseTo(0.0013498980316301, 15);
+  });
+
+  it("power-transforms heavy-tailed values to a standardised, far less skewed, same-order sample", () => {
+    const rng = new Rng(5);
+    const values = Array.from({ length: 200 }, () => -Math.exp(rng.normal()));
+    const t = powerTransform(values);
+    const skew = (a: ArrayLike<number>) => {
+      const m = Array.from(a).reduce((s, v) => s + v, 0) / a.length;
+      const sd = Math.sqrt(Array.from(a).reduce((s, v) => s + (v - m) ** 2, 0) / a.length);
+      return Array.from(a).reduce((s, v) => s + ((v - m) / sd) ** 3, 0) / a.length;
+    };
+    expect(Math.abs(skew(t))).toBeLessThan(0.5);
+    expect(Math.abs(skew(values))).toBeGreaterThan(2);
+    expect(Array.from(t).reduce((s, v) => s + v, 0) / t.length).toBeCloseTo(0, 9);
+    const order = (a: ArrayLike<number>) => Array.from(a, (_, i) => i).sort((i, j) => a[i] - a[j]);
+    expect(order(t)).toEqual(order(values));
   });
 
   it("minimises inside a box and stops on the bound", () => {

@@ -47,7 +47,7 @@ export function parseGpOptions(options: Record<string, JsonValue>): GpSamplerOpt
     candidates: r.number("candidates", 2048, { min: 1, max: 100_000, integer: true }),
     localSearches: r.number("localSearches", 10, { min: 0, max: 100, integer: true }),
     constantLiar: r.boolean("constantLiar", true),
-    warpOutputs: r.boolean("warpOutputs", process.env.GPW === "1"),
+    warpOutputs: r.boolean("warpOutputs", true),
   };
   r.done();
   return parsed;
