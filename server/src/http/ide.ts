@@ -19,6 +19,15 @@ export function graphiqlRouter(graphqlPath: string): Router {
   return router;
 }
 
+const DEFAULT_QUERY = `# graphtune: studies, trials and metrics. Ctrl-Enter runs; Ctrl-Space completes.
+query Studies {
+  studies(first: 20) {
+    totalCount
+    edges { node { id name directions trialCount bestTrial { number values params } } }
+  }
+}
+`;
+
 function page(graphqlPath: string): string {
   return `<!doctype html>
 <html lang="en">
@@ -35,8 +44,9 @@ function page(graphqlPath: string): string {
   <script src="/_ide/graphiql/graphiql.min.js"></script>
   <script>
     const fetcher = GraphiQL.createFetcher({ url: ${JSON.stringify(graphqlPath)} });
+    const defaultQuery = ${JSON.stringify(DEFAULT_QUERY)};
     ReactDOM.createRoot(document.getElementById("ide")).render(
-      React.createElement(GraphiQL, { fetcher, defaultEditorToolsVisibility: true })
+      React.createElement(GraphiQL, { fetcher, defaultQuery, defaultEditorToolsVisibility: true })
     );
   </script>
 </body>
