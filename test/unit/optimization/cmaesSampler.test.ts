@@ -113,6 +113,24 @@ describe("CMAES sampler", () => {
     expect((noRestart as unknown as { restarts: number }).restarts).toBe(0);
   });
 
+  it("starts from the best of its random startup trials when asked to", () => {
+    const space = box(2, -5, 5);
+    const f: Objective = (p) => ((p.x0 as number) - 4) ** 2 + ((p.x1 as number) + 4) ** 2;
+    const sampler = new CmaesSampler(3, parseCmaesOptions({ nStartupTrials: 8 }));
+    const trials: TrialView[] = [];
+    let state: JsonValue | null = null;
+    for (let t = 0; t < 9; t++) {
+      const r = sampler.sampleRelative({ study: { directions: ["MINIMIZE"], searchSpace: space, trials: trials.slice() }, trialNumber: t, state });
+      expect(r.state === undefined).toBe(t < 8);
+      state = r.state ?? state;
+      trials.push({ number: t, state: "COMPLETE", params: r.params, distributions: {}, values: [f(r.params)], intermediateValues: [] });
+    }
+    const best = trials.slice(0, 8).reduce((a, b) => ((a.values as number[])[0] <= (b.values as number[])[0] ? a : b));
+    const mean = (state as unknown as { mean: number[] }).mean;
+    expect(mean[0]).toBeCloseTo(((best.params.x0 as number) + 5) / 10, 9);
+    expect(mean[1]).toBeCloseTo(((best.params.x1 as number) + 5) / 10, 9);
+  });
+
   it("samples studies with several directions uniformly and refuses bad options", () => {
     const space = box(2, 0, 1);
     const r = new CmaesSampler(1).sampleRelative({ study: { directions: ["MINIMIZE", "MAXIMIZE"], searchSpace: space, trials: [] }, trialNumber: 0, state: null });

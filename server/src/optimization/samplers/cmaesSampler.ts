@@ -1,5 +1,5 @@
 import { Rng } from "../random";
-import { fromUnit, sampleUniform } from "../space";
+import { fromUnit, sampleUniform, toUnit } from "../space";
 import type { JsonValue, ParamSpec, TrialView } from "../types";
 import { type CmaDimension, type CmaState, hasStagnated, initialState, sampleCandidate, tell } from "./cmaes/cmaEngine";
 import { defaultPopulationSize } from "./cmaes/strategyParameters";
@@ -21,6 +21,12 @@ export interface CmaesSamplerOptions {
   restartStrategy: CmaesRestartStrategy;
   /** Population growth factor per IPOP restart. Default 2. */
   incPopsize: number;
+  /**
+   * Trials sampled uniformly before CMA-ES starts. CMA-ES then starts from the best finished
+   * trial of the study (also when it takes over a study that already has trials), not the
+   * centre. Default 0.
+   */
+  nStartupTrials: number;
 }
 
 /** Reads CMAES options from a study's stored sampler options. */
@@ -31,6 +37,7 @@ export function parseCmaesOptions(options: Record<string, JsonValue>): CmaesSamp
     popsize: r.optionalNumber("popsize", { min: 2, max: 10_000, integer: true }),
     restartStrategy: r.oneOf<CmaesRestartStrategy>("restartStrategy", "IPOP", ["NONE", "IPOP"]),
     incPopsize: r.number("incPopsize", 2, { min: 1, max: 10 }),
+    nStartupTrials: r.number("nStartupTrials", 0, { min: 0, integer: true }),
   };
   r.done();
   return parsed;
@@ -67,7 +74,12 @@ export class CmaesSampler implements Sampler {
 
     const key = JSON.stringify(dims.map((d) => [d.spec.name, d.spec.type, d.spec.low, d.spec.high, d.spec.log, d.spec.step]));
     const sign = ctx.study.directions[0] === "MAXIMIZE" ? -1 : 1;
-    let state = readState(ctx.state, key, dims.length) ?? this.fresh(key, dims, 0);
+    const complete = ctx.study.trials.filter((t) => t.state === "COMPLETE" && t.values?.length === 1 && !Number.isNaN(t.values[0]));
+    let state = readState(ctx.state, key, dims.length);
+    if (!state) {
+      if (complete.length < this.options.nStartupTrials) return { params: sampleSpaceUniformly(space, rng) };
+      state = this.fresh(key, dims, 0, bestPoint(complete, dims, sign));
+    }
 
     // Update when enough trials of this generation have completed.
     const byNumber = new Map<number, TrialView>(ctx.study.trials.map((t) => [t.number, t]));
@@ -106,14 +118,30 @@ export class CmaesSampler implements Sampler {
     return sampleUniform(spec, Rng.derive(this.seed, trial.number, hashName(spec.name)));
   }
 
-  private fresh(key: string, dims: CmaDimension[], restarts: number): CmaState {
+  private fresh(key: string, dims: CmaDimension[], restarts: number, start: number[] | null = null): CmaState {
     const base = this.options.popsize ?? defaultPopulationSize(dims.length);
     const popsize = Math.round(base * this.options.incPopsize ** restarts);
     // The first run starts at the centre; restarts from a random point to explore elsewhere.
     const rng = Rng.derive(this.seed, restarts, 0x2e57a27);
-    const mean = dims.map(() => (restarts === 0 ? 0.5 : rng.random()));
+    const mean = start ?? dims.map(() => (restarts === 0 ? 0.5 : rng.random()));
     return initialState(key, dims, popsize, mean, this.options.sigma0, restarts);
   }
+}
+
+/** Unit-cube coordinates of the best finished trial that has every CMA parameter, or null. */
+function bestPoint(trials: TrialView[], dims: CmaDimension[], sign: number): number[] | null {
+  let best: number[] | null = null;
+  let bestValue = Number.POSITIVE_INFINITY;
+  for (const t of trials) {
+    const value = sign * (t.values as number[])[0];
+    if (!(value < bestValue)) continue;
+    const x = dims.map((d) => (typeof t.params[d.spec.name] === "number" ? toUnit(d.spec, t.params[d.spec.name] as number) : Number.NaN));
+    if (x.every((v) => v >= 0 && v <= 1)) {
+      best = x;
+      bestValue = value;
+    }
+  }
+  return best;
 }
 
 function isActiveIn(spec: ParamSpec, params: Record<string, JsonValue>): boolean {
