@@ -36,7 +36,8 @@ const P = [
  * weights of the four Hartmann basins are alpha - bias * (1 - t), with t = log z / log maxStep, so
  * low fidelities flatten (and with a large bias reorder) the basins; half-normal noise of scale
  * noise * (1 - t) is added. At z = maxStep the function is the exact Hartmann6 (minimum -3.32237).
- * Presets there: "good" bias 2.5 / noise 2, "moderate" 3 / 3, "bad" 3.5 / 4, "terrible" 4 / 5.
+ * Its default is bias 0.5 / noise 0.1; its presets for worse rank correlation across fidelities are
+ * "good" 2.5 / 2, "moderate" 3 / 3, "bad" 3.5 / 4, "terrible" 4 / 5.
  */
 export function mfHartmann6(bias: number, noise: number, maxStep = 100): MultiFidelityFunction {
   const space: ParamSpec[] = Array.from({ length: 6 }, (_, i) => ({ name: `x${i}`, type: "FLOAT", low: 0, high: 1, log: false, step: null }));
@@ -63,10 +64,11 @@ export function mfHartmann6(bias: number, noise: number, maxStep = 100): MultiFi
   };
 }
 
+/** [bias, noise]: mf-prior-bench's default for MFHartmann6 and its correlation presets. */
 export const MF_HARTMANN6_PRESETS: Record<string, [number, number]> = {
+  default: [0.5, 0.1],
   good: [2.5, 2],
   moderate: [3, 3],
   bad: [3.5, 4],
   terrible: [4, 5],
-  mild: [0.5, 0.1],
 };

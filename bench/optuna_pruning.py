@@ -1,6 +1,7 @@
 """Optuna 3.1 side of the pruning benchmark (bench/pruning.ts runs it when Optuna imports).
 
-Optimises the same MF-Hartmann6 as bench/mfFunctions.ts with Optuna's TPESampler and each pruner:
+Optimises the same MF-Hartmann6 as bench/mfFunctions.ts with Optuna's TPESampler and each pruner
+given as {label, type, kwargs} (a class of optuna.pruners and its arguments):
 every trial reports its value at steps 1..100 and stops when pruned. Prints, per pruner, one
 record per seed as JSON on stdout: the total steps consumed and, for every trial that reached the
 last step, [steps consumed so far, regret of the best such trial so far].
@@ -31,19 +32,12 @@ def hartmann(x, shrink, bias):
     return -sum((ALPHA[i] - bias * shrink) * math.exp(-sum(A[i][j] * (x[j] - P[i][j]) ** 2 for j in range(6))) for i in range(4))
 
 
-def make_pruner(name):
-    if name == "NONE":
-        return optuna.pruners.NopPruner()
-    if name == "MEDIAN":
-        return optuna.pruners.MedianPruner()
-    if name == "SUCCESSIVE_HALVING":
-        return optuna.pruners.SuccessiveHalvingPruner()
-    if name == "HYPERBAND":
-        return optuna.pruners.HyperbandPruner(min_resource=1, max_resource=100, reduction_factor=3)
-    raise ValueError(name)
+def make_pruner(spec):
+    """spec: {"label", "type": a class of optuna.pruners, "kwargs": its keyword arguments}."""
+    return getattr(optuna.pruners, spec["type"])(**spec["kwargs"])
 
 
-def run(pruner_name, seed, n_trials, bias, noise, max_step):
+def run(spec, seed, n_trials, bias, noise, max_step):
     state = {"steps": 0, "best": math.inf, "curve": []}
     log_max = math.log(max_step)
 
@@ -62,7 +56,7 @@ def run(pruner_name, seed, n_trials, bias, noise, max_step):
         state["curve"].append([state["steps"], state["best"]])
         return value
 
-    study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=seed), pruner=make_pruner(pruner_name))
+    study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=seed), pruner=make_pruner(spec))
     study.optimize(objective, n_trials=n_trials)
     return {"steps": state["steps"], "curve": state["curve"]}
 
@@ -74,11 +68,15 @@ def main():
     ap.add_argument("--bias", type=float, default=2.5)
     ap.add_argument("--noise", type=float, default=2.0)
     ap.add_argument("--max-step", type=int, default=100)
-    ap.add_argument("--pruners", default="SUCCESSIVE_HALVING,HYPERBAND")
+    ap.add_argument(
+        "--pruners",
+        default='[{"label": "SH", "type": "SuccessiveHalvingPruner", "kwargs": {}}]',
+        help="JSON list of {label, type, kwargs}",
+    )
     args = ap.parse_args()
     out = {}
-    for name in args.pruners.split(","):
-        out[name] = [run(name, seed, args.trials, args.bias, args.noise, args.max_step) for seed in range(args.seeds)]
+    for spec in json.loads(args.pruners):
+        out[spec["label"]] = [run(spec, seed, args.trials, args.bias, args.noise, args.max_step) for seed in range(args.seeds)]
     print(json.dumps(out))
 
 

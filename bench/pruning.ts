@@ -6,7 +6,11 @@
  * pruners (TPE sampler) at equal steps when /usr/bin/python3 imports Optuna; then the cost of one
  * decision with 1,000 finished trials of 100 steps each.
  *
- *   npm run bench:pruning -- [--seeds 10] [--trials 200] [--workers 1,4] [--preset good]
+ * Presets (mf-prior-bench's): "default" (bias 0.5, noise 0.1; ranks at low steps mostly hold) and
+ * "good" (bias 2.5, noise 2; low steps are a poor guide), both by default.
+ *
+ *   npm run bench:pruning -- [--seeds 10] [--trials 200] [--workers 1,4] [--presets default,good]
+ *                           [--optuna-presets default]
  *                           [--only NONE,SH] [--no-optuna] [--no-speed] [--no-quality]
  *                           [--extra '[{"label": "SH-r5", "pruner": {...}, "multiFidelity": {}}]']
  */
@@ -26,11 +30,13 @@ interface Args {
   seeds: number;
   trials: number;
   workers: number[];
-  preset: string;
+  presets: string[];
   only: string[] | null;
   optuna: boolean;
   speed: boolean;
   quality: boolean;
+  /** Presets run side by side with Optuna (it takes most of the run time). */
+  optunaPresets: string[];
   /** More contenders, as JSON (to try other options without editing this file). */
   extra: Contender[];
 }
@@ -41,7 +47,8 @@ function parseArgs(argv: string[]): Args {
     seeds: Number(env.PRUNING_SEEDS ?? 10),
     trials: Number(env.PRUNING_TRIALS ?? 200),
     workers: [1, 4],
-    preset: "good",
+    presets: ["default", "good"],
+    optunaPresets: ["default"],
     only: null,
     optuna: true,
     speed: true,
@@ -54,7 +61,8 @@ function parseArgs(argv: string[]): Args {
     if (a === "--seeds") args.seeds = Number(next());
     else if (a === "--trials") args.trials = Number(next());
     else if (a === "--workers") args.workers = next().split(",").map(Number);
-    else if (a === "--preset") args.preset = next();
+    else if (a === "--presets") args.presets = next().split(",");
+    else if (a === "--optuna-presets") args.optunaPresets = next().split(",");
     else if (a === "--only") args.only = next().split(",");
     else if (a === "--no-optuna") args.optuna = false;
     else if (a === "--no-speed") args.speed = false;
@@ -62,8 +70,17 @@ function parseArgs(argv: string[]): Args {
     else if (a === "--extra") args.extra = JSON.parse(next()) as Contender[];
     else throw new Error(`unknown argument ${a}`);
   }
-  if (!(args.preset in MF_HARTMANN6_PRESETS)) throw new Error(`--preset must be one of ${Object.keys(MF_HARTMANN6_PRESETS).join(", ")}`);
+  for (const p of args.presets) {
+    if (!(p in MF_HARTMANN6_PRESETS)) throw new Error(`--presets takes ${Object.keys(MF_HARTMANN6_PRESETS).join(", ")}`);
+  }
   return args;
+}
+
+/** An Optuna pruner: the class in optuna.pruners and its keyword arguments. */
+interface OptunaPruner {
+  label: string;
+  type: "NopPruner" | "MedianPruner" | "SuccessiveHalvingPruner" | "HyperbandPruner";
+  kwargs: Record<string, number | string>;
 }
 
 /** One configuration under test. */
@@ -72,20 +89,36 @@ interface Contender {
   pruner: PrunerConfig;
   /** Train the sampler on BOHB's rung view (multiFidelity/) instead of the raw or bracket history. */
   multiFidelity: RungViewOptions | null;
-  /** The Optuna pruner it is compared with at equal steps, when any. */
-  optuna?: string;
-  /** Counts for the "at least 4x fewer steps at NONE's regret" goal. */
+  /** The Optuna pruner with the same settings, compared at equal steps. */
+  optuna?: OptunaPruner;
+  /** Counts for the goals: NONE's regret with >= 4x fewer steps, and beating Optuna at equal steps. */
   goal?: boolean;
 }
 
-const HYPERBAND: PrunerConfig = { type: "HYPERBAND", options: { minResource: 1, maxResource: 100, reductionFactor: 3 } };
+const OPTUNA_SH: OptunaPruner = { label: "SH", type: "SuccessiveHalvingPruner", kwargs: {} };
+const OPTUNA_SH6: OptunaPruner = { label: "SH eta6", type: "SuccessiveHalvingPruner", kwargs: { reduction_factor: 6 } };
+const OPTUNA_HB: OptunaPruner = { label: "HB", type: "HyperbandPruner", kwargs: { min_resource: 1, max_resource: 100, reduction_factor: 3 } };
+const OPTUNA_HB6: OptunaPruner = { label: "HB eta6", type: "HyperbandPruner", kwargs: { min_resource: 1, max_resource: 100, reduction_factor: 6 } };
+
+/**
+ * SH and HB with Optuna's settings (the bracket filter for HB's sampler, as Optuna), and with
+ * eta = 6 and the sampler trained on the rung view: the configuration the goals are judged on.
+ */
 const CONTENDERS: Contender[] = [
   { label: "NONE", pruner: { type: "NONE", options: {} }, multiFidelity: null },
   { label: "MEDIAN", pruner: { type: "MEDIAN", options: {} }, multiFidelity: null },
-  { label: "SH", pruner: { type: "SUCCESSIVE_HALVING", options: {} }, multiFidelity: null, optuna: "SUCCESSIVE_HALVING" },
-  { label: "SH+rungview", pruner: { type: "SUCCESSIVE_HALVING", options: {} }, multiFidelity: {}, optuna: "SUCCESSIVE_HALVING", goal: true },
-  { label: "HB", pruner: HYPERBAND, multiFidelity: null, optuna: "HYPERBAND" },
-  { label: "HB+rungview", pruner: HYPERBAND, multiFidelity: {}, optuna: "HYPERBAND", goal: true },
+  { label: "SH", pruner: { type: "SUCCESSIVE_HALVING", options: {} }, multiFidelity: null, optuna: OPTUNA_SH },
+  { label: "SH+rungview", pruner: { type: "SUCCESSIVE_HALVING", options: {} }, multiFidelity: {}, optuna: OPTUNA_SH },
+  { label: "SH eta6+rungview", pruner: { type: "SUCCESSIVE_HALVING", options: { reductionFactor: 6 } }, multiFidelity: {}, optuna: OPTUNA_SH6, goal: true },
+  { label: "HB", pruner: { type: "HYPERBAND", options: { minResource: 1, maxResource: 100, reductionFactor: 3 } }, multiFidelity: null, optuna: OPTUNA_HB },
+  { label: "HB+rungview", pruner: { type: "HYPERBAND", options: { minResource: 1, maxResource: 100, reductionFactor: 3 } }, multiFidelity: {}, optuna: OPTUNA_HB },
+  {
+    label: "HB eta6+rungview",
+    pruner: { type: "HYPERBAND", options: { minResource: 1, maxResource: 100, reductionFactor: 6 } },
+    multiFidelity: {},
+    optuna: OPTUNA_HB6,
+    goal: true,
+  },
 ];
 
 /** What one search gave: steps consumed, and the best fully trained regret after each completion. */
@@ -104,6 +137,12 @@ function regretAt(r: RunResult, budget: number): number {
   let best = Infinity;
   for (const [steps, regret] of r.curve) if (steps <= budget) best = regret;
   return best;
+}
+
+/** Steps consumed when the best fully trained regret first got to `target` (Infinity if never). */
+function stepsToReach(r: RunResult, target: number): number {
+  for (const [steps, regret] of r.curve) if (regret <= target) return steps;
+  return Infinity;
 }
 
 interface Slot {
@@ -171,18 +210,26 @@ function search(fn: MultiFidelityFunction, c: Contender, samplerType: string, se
 
 type OptunaResults = Record<string, RunResult[]>;
 
-function runOptuna(args: Args, bias: number, noise: number, pruners: string[]): Promise<OptunaResults | string> {
+/** Runs bench/optuna_pruning.py, the pruners split over two processes (Optuna's TPE is slow). */
+function runOptuna(args: Args, bias: number, noise: number, pruners: OptunaPruner[]): Promise<OptunaResults | string> {
   const python = "/usr/bin/python3";
   const script = [path.join(__dirname, "optuna_pruning.py"), path.join(__dirname, "..", "..", "bench", "optuna_pruning.py")].find((p) => existsSync(p));
   if (!existsSync(python) || !script) return Promise.resolve("python3 or bench/optuna_pruning.py not found");
+  const one = (part: OptunaPruner[]) =>
+    new Promise<OptunaResults | string>((resolve) => {
+      const argv = [script, "--seeds", String(args.seeds), "--trials", String(args.trials), "--bias", String(bias), "--noise", String(noise), "--pruners", JSON.stringify(part)];
+      execFile("nice", ["-n", "10", python, ...argv], { maxBuffer: 1 << 26 }, (err, stdout, stderr) => {
+        if (err) return resolve(`Optuna run failed: ${stderr.trim().split("\n").pop()}`);
+        resolve(JSON.parse(stdout) as OptunaResults);
+      });
+    });
   return new Promise((resolve) => {
     execFile(python, ["-c", "import optuna"], (err) => {
       if (err) return resolve("Optuna is not importable by /usr/bin/python3");
-      const argv = [script, "--seeds", String(args.seeds), "--trials", String(args.trials), "--bias", String(bias), "--noise", String(noise), "--pruners", pruners.join(",")];
-      execFile("nice", ["-n", "10", python, ...argv], { maxBuffer: 1 << 26 }, (err2, stdout, stderr) => {
-        if (err2) return resolve(`Optuna run failed: ${stderr.trim().split("\n").pop()}`);
-        const raw = JSON.parse(stdout) as Record<string, Array<{ steps: number; curve: Array<[number, number]> }>>;
-        resolve(Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, v.map((r) => ({ steps: r.steps, curve: r.curve }))])));
+      const half = Math.ceil(pruners.length / 2);
+      void Promise.all([one(pruners.slice(0, half)), one(pruners.slice(half))]).then((parts) => {
+        const failed = parts.find((p): p is string => typeof p === "string");
+        resolve(failed ?? Object.assign({}, ...parts));
       });
     });
   });
@@ -217,14 +264,15 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
 }
 
-async function quality(args: Args): Promise<void> {
-  const [bias, noise] = MF_HARTMANN6_PRESETS[args.preset];
+async function quality(args: Args, preset: string): Promise<void> {
+  const [bias, noise] = MF_HARTMANN6_PRESETS[preset];
   const fn = mfHartmann6(bias, noise);
   const samplerType = samplerTypes().includes("TPE") ? "TPE" : "RANDOM";
   const list = [...CONTENDERS, ...args.extra].filter((c) => !args.only || args.only.includes(c.label));
-  const optunaPruners = [...new Set(list.map((c) => c.optuna).filter((p): p is string => !!p))];
-  const optunaPromise = args.optuna && optunaPruners.length ? runOptuna(args, bias, noise, optunaPruners) : Promise.resolve("skipped");
-  console.log(`\n${fn.name}, steps 1..${fn.maxStep}, ${args.trials} trials, ${args.seeds} seeds, sampler ${samplerType}${samplerType === "RANDOM" ? " (TPE is not registered)" : ""}.`);
+  const optunaPruners = [...new Map(list.filter((c) => c.optuna).map((c) => [c.optuna!.label, c.optuna!])).values()];
+  const withOptuna = args.optuna && args.optunaPresets.includes(preset) && optunaPruners.length > 0;
+  const optunaPromise = withOptuna ? runOptuna(args, bias, noise, optunaPruners) : Promise.resolve(`skipped for this preset (--optuna-presets ${args.optunaPresets.join(",")})`);
+  console.log(`\n=== ${fn.name} ("${preset}"), steps 1..${fn.maxStep}, ${args.trials} trials, ${args.seeds} seeds, sampler ${samplerType}${samplerType === "RANDOM" ? " (TPE is not registered)" : ""}.`);
 
   const results = new Map<string, RunResult[]>();
   for (const workers of args.workers) {
@@ -244,6 +292,7 @@ async function quality(args: Args): Promise<void> {
     const noneSteps = none ? median(none.map((r) => r.steps)) : NaN;
     const noneRegrets = none ? none.map(finalRegret) : [];
     const rows: string[][] = [];
+    const target = none ? quantile(noneRegrets, 0.75) : NaN;
     const addRow = (label: string, runs: RunResult[]) => {
       const regrets = runs.map(finalRegret);
       const stepsMed = median(runs.map((r) => r.steps));
@@ -254,12 +303,14 @@ async function quality(args: Args): Promise<void> {
         fmt(median(regrets)),
         `${fmt(quantile(regrets, 0.25))} .. ${fmt(quantile(regrets, 0.75))}`,
         fmt(median(runs.map((r) => r.curve.length))),
+        none ? fmt(median(runs.map((r) => stepsToReach(r, target)))) : "-",
       ]);
     };
     for (const c of list) addRow(c.label, results.get(`${c.label}|${workers}`)!);
-    if (typeof optuna !== "string" && workers === 1) for (const [name, runs] of Object.entries(optuna)) addRow(`optuna ${name}`, runs);
-    console.log(`\n${workers} worker(s): median over seeds; regret = best fully trained trial's exact value - optimum.`);
-    console.log(table(["pruner", "total steps", "fewer than NONE", "median regret", "spread (q25 .. q75)", "fully trained"], rows));
+    if (typeof optuna !== "string" && workers === 1) for (const [name, runs] of Object.entries(optuna)) addRow(`optuna ${name} (TPE)`, runs);
+    console.log(`\n${workers} worker(s): median over seeds; regret = best fully trained trial's exact value - optimum;`);
+    console.log("the last column: steps consumed when the regret first got to NONE's upper quartile (inf: never).");
+    console.log(table(["pruner", "total steps", "fewer than NONE", "median regret", "spread (q25 .. q75)", "fully trained", "steps to NONE's q75"], rows));
 
     if (none) {
       const upper = quantile(noneRegrets, 0.75);
@@ -276,9 +327,9 @@ async function quality(args: Args): Promise<void> {
     if (typeof optuna !== "string" && workers === 1) {
       console.log("\nAt equal steps (per seed, the budget is the smaller of the two searches' totals):");
       const eqRows: string[][] = [];
-      for (const c of list.filter((x) => x.optuna && optuna[x.optuna])) {
+      for (const c of list.filter((x) => x.optuna && optuna[x.optuna.label])) {
         const ours = results.get(`${c.label}|1`)!;
-        const theirs = optuna[c.optuna!];
+        const theirs = optuna[c.optuna!.label];
         const a: number[] = [];
         const b: number[] = [];
         let wins = 0;
@@ -288,8 +339,8 @@ async function quality(args: Args): Promise<void> {
           b.push(regretAt(theirs[s], budget));
           if (a[s] < b[s]) wins++;
         }
-        const met = median(a) < median(b);
-        eqRows.push([c.label, `optuna ${c.optuna}`, fmt(median(a)), fmt(median(b)), `${wins}/${a.length}`, met ? "met" : "NOT met"]);
+        const better = median(a) < median(b);
+        eqRows.push([c.label, `optuna ${c.optuna!.label}`, fmt(median(a)), fmt(median(b)), `${wins}/${a.length}`, c.goal ? (better ? "met" : "NOT met") : better ? "(better)" : "(not better)"]);
       }
       console.log(table(["ours", "against", "our median regret", "optuna median regret", "seeds we win", "goal: beat it"], eqRows));
     }
@@ -314,7 +365,7 @@ function speed(): void {
   const cases: Array<[string, PrunerConfig, StudyView, number]> = [
     ["MEDIAN", { type: "MEDIAN", options: {} }, study, 1],
     ["SUCCESSIVE_HALVING", { type: "SUCCESSIVE_HALVING", options: { minResource: 1, reductionFactor: 3 } }, study, 1],
-    ["HYPERBAND", HYPERBAND, study, 1],
+    ["HYPERBAND", { type: "HYPERBAND", options: { minResource: 1, maxResource: 100, reductionFactor: 3 } }, study, 1],
     ["WILCOXON", { type: "WILCOXON", options: {} }, study, 1],
     ["PARETO_SUCCESSIVE_HALVING (2 obj)", { type: "PARETO_SUCCESSIVE_HALVING", options: { minResource: 1, reductionFactor: 3 } }, mo, 1],
   ];
@@ -356,7 +407,7 @@ function speed(): void {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  if (args.quality) await quality(args);
+  if (args.quality) for (const preset of args.presets) await quality(args, preset);
   if (args.speed) speed();
 }
 

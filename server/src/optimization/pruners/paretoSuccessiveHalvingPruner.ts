@@ -17,7 +17,8 @@
  * So the pruner keeps about 1/eta of each rung, as ASHA does, but never loses a trade-off that is
  * currently best at that budget. A NaN in the trial's vector prunes it; competitors with a NaN
  * rank last. Cost: O(M n) when at least max(floor(n / eta), 1) competitors dominate the trial (the
- * usual case for a trial that is pruned), else a non-dominated sort of the rung, O(M n^2).
+ * usual case for a trial that is pruned), else a non-dominated sort of the rung: O(n log n) for two
+ * objectives, O(M n^2) for more.
  */
 import type { Direction, IntermediateVector, StudyView, TrialView } from "../types";
 import { PrunerOptions } from "./options";
@@ -167,8 +168,44 @@ export function dominatesBy(a: readonly number[], b: readonly number[], tol: rea
   return strict;
 }
 
-/** Deb's fast non-dominated sort: rank 0 is the Pareto front. */
+/** Non-dominated sorting: rank 0 is the Pareto front. O(n log n) for two objectives. */
 export function nonDominatedRanks(points: readonly number[][]): Int32Array {
+  return points.length > 0 && points[0].length === 2 ? nonDominatedRanks2d(points) : nonDominatedRanksDeb(points);
+}
+
+/**
+ * Two objectives: in (f1, f2) order, an earlier distinct point dominates a later one iff its f2 is
+ * not larger; each front's smallest f2 grows with the front, so a point's front is found by a
+ * binary search over those minima. Identical points share a rank.
+ */
+export function nonDominatedRanks2d(points: readonly number[][]): Int32Array {
+  const n = points.length;
+  const order = [...points.keys()].sort((a, b) => points[a][0] - points[b][0] || points[a][1] - points[b][1]);
+  const rank = new Int32Array(n);
+  const frontMin: number[] = [];
+  for (let k = 0; k < n; k++) {
+    const i = order[k];
+    const prev = k > 0 ? order[k - 1] : -1;
+    if (prev >= 0 && points[prev][0] === points[i][0] && points[prev][1] === points[i][1]) {
+      rank[i] = rank[prev];
+      continue;
+    }
+    const f2 = points[i][1];
+    let lo = 0;
+    let hi = frontMin.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (frontMin[mid] <= f2) lo = mid + 1;
+      else hi = mid;
+    }
+    rank[i] = lo;
+    frontMin[lo] = f2;
+  }
+  return rank;
+}
+
+/** Deb's fast non-dominated sort, any number of objectives. */
+export function nonDominatedRanksDeb(points: readonly number[][]): Int32Array {
   const n = points.length;
   const zero = new Array<number>(points[0]?.length ?? 0).fill(0);
   const dominatedBy = new Int32Array(n);

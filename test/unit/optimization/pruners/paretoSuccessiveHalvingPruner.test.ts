@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Rng, createPruner, type Direction, type StudyView, type TrialState, type TrialView } from "../../../../server/src/optimization";
+import { nonDominatedRanks2d, nonDominatedRanksDeb } from "../../../../server/src/optimization/pruners/paretoSuccessiveHalvingPruner";
 
 /** A two-objective trial whose vector at steps 1.. is vectors[step - 1]. */
 function trial(number: number, state: TrialState, vectors: number[][]): TrialView {
@@ -103,5 +104,15 @@ describe("PARETO_SUCCESSIVE_HALVING", () => {
     }
     expect(prunes).toBeGreaterThan(20);
     expect(disagreements).toBe(0);
+  });
+
+  it("sorts two objectives in O(n log n) with the same fronts as Deb's sort, ties and infinities included", () => {
+    const rng = new Rng(11);
+    for (let rep = 0; rep < 200; rep++) {
+      const n = rng.int(1, 40);
+      // Coarse grid values make ties and duplicates common.
+      const pts = Array.from({ length: n }, () => [rng.int(0, 6), rng.random() < 0.05 ? Infinity : rng.int(0, 6)]);
+      expect(Array.from(nonDominatedRanks2d(pts))).toEqual(Array.from(nonDominatedRanksDeb(pts)));
+    }
   });
 });
