@@ -6,7 +6,7 @@
  *   npm run bench:samplers -- [--seeds 10] [--trials 100] [--functions branin,hartmann6]
  *                            [--samplers RANDOM,TPE] [--no-optuna] [--no-quality] [--no-scaling]
  */
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { setFlagsFromString } from "node:v8";
@@ -121,18 +121,21 @@ const OPTUNA_REFERENCE: Record<string, number> = { branin: 0.0134, hartmann6: 0.
 
 type OptunaResults = Record<string, Record<string, number>>;
 
+/** Starts the Optuna side at once (it runs in its own process while this one benchmarks). */
 function runOptuna(args: Args): Promise<OptunaResults | string> {
   const python = "/usr/bin/python3";
   const script = [path.join(__dirname, "optuna_samplers.py"), path.join(__dirname, "..", "..", "bench", "optuna_samplers.py")].find((p) => existsSync(p));
   if (!existsSync(python) || !script) return Promise.resolve("python3 or bench/optuna_samplers.py not found");
+  try {
+    execFileSync(python, ["-c", "import optuna"], { stdio: "ignore" });
+  } catch {
+    return Promise.resolve("Optuna is not importable by /usr/bin/python3");
+  }
+  const argv = [script, "--seeds", String(args.seeds), "--trials", String(args.trials), "--functions", args.functions.join(",")];
   return new Promise((resolve) => {
-    execFile(python, ["-c", "import optuna"], (err) => {
-      if (err) return resolve("Optuna is not importable by /usr/bin/python3");
-      const argv = [script, "--seeds", String(args.seeds), "--trials", String(args.trials), "--functions", args.functions.join(",")];
-      execFile("nice", ["-n", "10", python, ...argv], { maxBuffer: 1 << 24 }, (err2, stdout, stderr) => {
-        if (err2) return resolve(`Optuna run failed: ${stderr.trim().split("\n").pop()}`);
-        resolve(JSON.parse(stdout) as OptunaResults);
-      });
+    execFile("nice", ["-n", "10", python, ...argv], { maxBuffer: 1 << 24 }, (err, stdout, stderr) => {
+      if (err) return resolve(`Optuna run failed: ${stderr.trim().split("\n").pop()}`);
+      resolve(JSON.parse(stdout) as OptunaResults);
     });
   });
 }

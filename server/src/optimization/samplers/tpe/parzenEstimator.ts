@@ -36,6 +36,7 @@ export class ParzenEstimator {
   private readonly cumulativeWeights: Float64Array;
   private readonly mus: Float64Array[] = [];
   private readonly sigmas: Float64Array[] = [];
+  private readonly invSigmas: Float64Array[] = [];
   /** Per component: -log sqrt(2 pi) - log(mass inside the bounds). */
   private readonly logNorms: Float64Array[] = [];
   /** Per component: log(mass inside the bounds), for stepped dimensions. */
@@ -121,6 +122,7 @@ export class ParzenEstimator {
       }
       this.mus[d] = mus;
       this.sigmas[d] = sigmas;
+      this.invSigmas[d] = sigmas.map((v) => 1 / v);
       this.logNorms[d] = logNorm;
       this.logAccepts[d] = logAccept;
     });
@@ -186,8 +188,9 @@ export class ParzenEstimator {
         const sigmas = this.sigmas[d];
         if (dim.step === null) {
           const logNorm = this.logNorms[d];
+          const inv = this.invSigmas[d];
           for (let i = 0; i < n; i++) {
-            const z = (x - mus[i]) / sigmas[i];
+            const z = (x - mus[i]) * inv[i];
             acc[i] += logNorm[i] - 0.5 * z * z;
           }
         } else {
@@ -208,8 +211,11 @@ export class ParzenEstimator {
         out[c] = -Infinity;
         continue;
       }
+      // Terms more than e^-40 below the largest cannot change the sum in double precision; most
+      // components are that far from a candidate, so skipping their exp is the main saving.
+      const cutoff = max - 40;
       let sum = 0;
-      for (let i = 0; i < n; i++) sum += Math.exp(acc[i] - max);
+      for (let i = 0; i < n; i++) if (acc[i] > cutoff) sum += Math.exp(acc[i] - max);
       out[c] = max + Math.log(sum);
     }
   }
