@@ -47,6 +47,9 @@ async function createStudy(client: GraphqlClient): Promise<string> {
   return (await client.request(CREATE, { input })).createStudy.id;
 }
 
+/** Server CPU per request, per workload, to see cost apart from the machine's other load. */
+const cpuPerRequest = new Map<string, number[]>();
+
 /** Runs `n` trials with `clients` concurrent workers; returns trials per second. */
 async function throughput(client: GraphqlClient, n: number, reports: number, pointsPerReport = 1): Promise<number> {
   const studyId = await createStudy(client);
@@ -63,9 +66,14 @@ async function throughput(client: GraphqlClient, n: number, reports: number, poi
     }
   };
   const start = performance.now();
+  const cpuStart = serverCpuMs();
   await Promise.all(Array.from({ length: CLIENTS }, worker));
+  const key = reports ? `ask + ${reports} reports + tell` : "ask + tell";
+  cpuPerRequest.set(key, [...(cpuPerRequest.get(key) ?? []), (serverCpuMs() - cpuStart) / (n * (reports + 2))]);
   return n / ((performance.now() - start) / 1000);
 }
+
+let serverCpuMs: () => number = () => 0;
 
 function optunaPeer(url: string, reports: number): number | null {
   try {
@@ -74,7 +82,7 @@ function optunaPeer(url: string, reports: number): number | null {
     return null;
   }
   const u = new URL(url);
-  const sqlalchemyUrl = `postgresql+psycopg2://${u.username}:${u.password}@${u.hostname}:${u.port}${u.pathname}`;
+  const sqlalchemyUrl = `postgresql+psycopg2://${u.username}:${u.password}@${u.hostname}:${u.port}${u.pathname}${u.search}`;
   const out = execFileSync("/usr/bin/python3", [path.resolve(__dirname, "../../bench/optuna_api.py"), sqlalchemyUrl, String(PEER_TRIALS), String(CLIENTS), String(reports)], {
     encoding: "utf8",
   });
@@ -105,6 +113,7 @@ async function main() {
   const dbServer = await benchDatabaseServer();
   const databaseUrl = await dbServer.createDatabase("graphtune_bench");
   const server = await startServerProcess(databaseUrl);
+  serverCpuMs = () => server.cpuMs();
   const client = new GraphqlClient(server.url);
   try {
     console.log(`graphtune bench:api: ${CLIENTS} concurrent clients over HTTP, random sampler, ${TRIALS} trials x ${REPS} repetitions`);
@@ -144,6 +153,10 @@ async function main() {
     await setSynchronousCommit(databaseUrl, "on");
     console.log("");
     printTable(["workload", "PostgreSQL", "graphtune trials/s (median)", "runs", "Optuna 3.1 RDB trials/s", "ratio", "goal"], rows);
+    console.log(
+      "server CPU per GraphQL request (median): " +
+        [...cpuPerRequest].map(([k, v]) => `${k}: ${fmt(median(v), 3)} ms`).join(", "),
+    );
 
     // A dashboard-sized study: 10,000 trials with 100 points each, reported through the API.
     console.log(`\nloading a study of ${BIG_TRIALS} trials x 100 points through the API...`);

@@ -8,6 +8,8 @@ export interface ServerProcess {
   pid: number;
   /** Resident memory of the server process, in MB. */
   rssMb(): number;
+  /** CPU time (user + system) the server process has used so far, in ms. */
+  cpuMs(): number;
   stop(): Promise<void>;
 }
 
@@ -37,6 +39,11 @@ export async function startServerProcess(databaseUrl: string): Promise<ServerPro
       const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
       const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
       return kb / 1024;
+    },
+    cpuMs() {
+      // Fields 14 and 15 of /proc/PID/stat, in clock ticks (100 per second on Linux).
+      const fields = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1].split(" ");
+      return (Number(fields[11]) + Number(fields[12])) * 10;
     },
     stop: () =>
       new Promise<void>((resolve) => {
