@@ -78,25 +78,28 @@ export function choleskyLogDet(l: Float64Array, n: number): number {
 
 /** (L L^T)^-1 as a full symmetric matrix, via the inverse of L. */
 export function choleskyInverse(l: Float64Array, n: number): Float64Array {
-  // M = L^-1 (lower triangular), column by column.
-  const m = new Float64Array(n * n);
+  // mt = (L^-1)^T, row-major, so that both loops below run over contiguous memory.
+  const mt = new Float64Array(n * n);
   for (let j = 0; j < n; j++) {
-    m[j * n + j] = 1 / l[j * n + j];
+    const rj = j * n;
+    mt[rj + j] = 1 / l[rj + j];
     for (let i = j + 1; i < n; i++) {
       const ri = i * n;
       let s = 0;
-      for (let k = j; k < i; k++) s -= l[ri + k] * m[k * n + j];
-      m[ri + j] = s / l[ri + i];
+      for (let k = j; k < i; k++) s -= l[ri + k] * mt[rj + k];
+      mt[rj + i] = s / l[ri + i];
     }
   }
-  // A^-1 = M^T M; entry (i, j) sums over rows k >= max(i, j).
+  // A^-1 = M^T M; entry (i, j) sums over k >= max(i, j).
   const inv = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
+    const ri = i * n;
     for (let j = 0; j <= i; j++) {
+      const rj = j * n;
       let s = 0;
-      for (let k = i; k < n; k++) s += m[k * n + i] * m[k * n + j];
-      inv[i * n + j] = s;
-      inv[j * n + i] = s;
+      for (let k = i; k < n; k++) s += mt[ri + k] * mt[rj + k];
+      inv[ri + j] = s;
+      inv[rj + i] = s;
     }
   }
   return inv;
