@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import type { Logger } from "../logging";
@@ -61,6 +61,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     log.info("initialising a new PostgreSQL cluster", { dataDir });
     await pg.initialise();
   }
+  await stopOrphanedServer(dataDir, log);
   await pg.start();
   log.info("embedded PostgreSQL started", { port, dataDir });
   const host = useSocket ? `?host=${encodeURIComponent(dataDir)}` : "";
@@ -68,6 +69,33 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres${host}`,
     stop: () => pg.stop(),
   };
+}
+
+/**
+ * A server left running by a process that was killed (SIGKILL, a crash) still holds the data
+ * folder, and a new one would refuse to start. Its PID is the first line of postmaster.pid: ask
+ * it to shut down (fast mode) and wait for it.
+ */
+async function stopOrphanedServer(dataDir: string, log: Logger): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number((await readFile(path.join(dataDir, "postmaster.pid"), "utf8")).split("\n")[0]);
+  } catch {
+    return;
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  log.warn("stopping a PostgreSQL server left running on this data folder", { pid });
+  process.kill(pid, "SIGINT");
+  for (let waited = 0; waited < 30_000 && isAlive(pid); waited += 100) await new Promise((r) => setTimeout(r, 100));
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Asks the kernel for a free TCP port on loopback. */

@@ -10,34 +10,54 @@ import { pageKey, type TrialPageRequest } from "../studies/trialQueries";
  * queries, not hundreds. Loaders whose query depends on field arguments are made per argument set.
  */
 export class Loaders {
-  readonly study: DataLoader<string, StudyRecord | null>;
-  readonly trial: DataLoader<string, TrialRecord | null>;
-  readonly trialCounts: DataLoader<string, Partial<Record<TrialState, number>>>;
-  readonly bestTrial: DataLoader<string, TrialRecord | null>;
-  readonly intermediateValues: DataLoader<string, StoredPoint[]>;
   private readonly byArgs = new Map<string, DataLoader<any, any>>();
 
-  constructor(private readonly services: Services) {
-    this.study = new DataLoader(async (ids) => {
-      const found = await services.studies.findMany(ids);
-      return ids.map((id) => found.get(id) ?? null);
-    });
-    this.trial = new DataLoader(async (ids) => {
-      const found = await services.trialQueries.findMany(ids);
-      return ids.map((id) => found.get(id) ?? null);
-    });
-    this.trialCounts = new DataLoader(async (ids) => {
-      const found = await services.trialQueries.countsByState(ids);
-      return ids.map((id) => found.get(id) ?? {});
-    });
-    this.bestTrial = new DataLoader(async (ids) => {
-      const found = await services.trialQueries.bestOfStudies(ids);
-      return ids.map((id) => found.get(id) ?? null);
-    });
-    this.intermediateValues = new DataLoader(async (ids) => {
-      const found = await services.metrics.intermediateValuesOfTrials(ids);
-      return ids.map((id) => found.get(id) ?? []);
-    });
+  constructor(private readonly services: Services) {}
+
+  // Made on first use: most requests (ask, report, tell) need none of them.
+  get study(): DataLoader<string, StudyRecord | null> {
+    return this.forArgs("study", () =>
+      new DataLoader<string, StudyRecord | null>(async (ids) => {
+        const found = await this.services.studies.findMany(ids);
+        return ids.map((id) => found.get(id) ?? null);
+      }),
+    );
+  }
+
+  get trial(): DataLoader<string, TrialRecord | null> {
+    return this.forArgs("trial", () =>
+      new DataLoader<string, TrialRecord | null>(async (ids) => {
+        const found = await this.services.trialQueries.findMany(ids);
+        return ids.map((id) => found.get(id) ?? null);
+      }),
+    );
+  }
+
+  get trialCounts(): DataLoader<string, Partial<Record<TrialState, number>>> {
+    return this.forArgs("trialCounts", () =>
+      new DataLoader<string, Partial<Record<TrialState, number>>>(async (ids) => {
+        const found = await this.services.trialQueries.countsByState(ids);
+        return ids.map((id) => found.get(id) ?? {});
+      }),
+    );
+  }
+
+  get bestTrial(): DataLoader<string, TrialRecord | null> {
+    return this.forArgs("bestTrial", () =>
+      new DataLoader<string, TrialRecord | null>(async (ids) => {
+        const found = await this.services.trialQueries.bestOfStudies(ids);
+        return ids.map((id) => found.get(id) ?? null);
+      }),
+    );
+  }
+
+  get intermediateValues(): DataLoader<string, StoredPoint[]> {
+    return this.forArgs("intermediateValues", () =>
+      new DataLoader<string, StoredPoint[]>(async (ids) => {
+        const found = await this.services.metrics.intermediateValuesOfTrials(ids);
+        return ids.map((id) => found.get(id) ?? []);
+      }),
+    );
   }
 
   /** Trial pages of many studies sharing one page size and state filter. */
