@@ -21,7 +21,11 @@ export interface GpSamplerOptions {
    * Beyond it the GP sees the best quarter and the most recent rest. Default 250.
    */
   maxObservations: number;
-  /** Uniform candidates scored per ask before local refinement. Default 2048. */
+  /**
+   * Uniform candidates scored per ask before local refinement. Default 2048. Scoring one costs
+   * O(n^2) in the n observations, so past 100 observations fewer are scored (n^2 * candidates
+   * held at its value for 100, but never under 512).
+   */
   candidates: number;
   /** Candidates refined by local search per ask (plus the best observed point). Default 10. */
   localSearches: number;
@@ -54,7 +58,7 @@ export function parseGpOptions(options: Record<string, JsonValue>): GpSamplerOpt
 }
 
 /** Most points the kernel hyperparameters are fitted on (each fit step is cubic in this). */
-const MAX_FIT_POINTS = 128;
+const MAX_FIT_POINTS = 100;
 
 interface GpState {
   /** Which space the kernel parameters belong to. */
@@ -126,7 +130,7 @@ export class GpSampler implements Sampler {
     for (let i = 1; i < y.length; i++) if (y[i] > y[bestIndex]) bestIndex = i;
     const acquisition = new LogEiAcquisition(gp, y[bestIndex]);
     const best = maximizeAcquisition(acquisition, encoding, rng, [rows[bestIndex]], {
-      candidates: this.options.candidates,
+      candidates: Math.min(this.options.candidates, Math.max(512, Math.floor((this.options.candidates * 100 * 100) / (gp.n * gp.n)))),
       localSearches: this.options.localSearches,
     });
     const state: GpState = { key, raw: Array.from(fit.raw, (v) => Number(v.toFixed(6))) };
