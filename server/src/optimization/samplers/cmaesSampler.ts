@@ -1,5 +1,5 @@
 import { Rng } from "../random";
-import { fromUnit, sampleUniform, toUnit } from "../space";
+import { fromUnit, isActive, sampleUniform, toUnit } from "../space";
 import type { JsonValue, ParamSpec, TrialView } from "../types";
 import { type CmaDimension, type CmaState, hasStagnated, initialState, sampleCandidate, tell } from "./cmaes/cmaEngine";
 import { defaultPopulationSize } from "./cmaes/strategyParameters";
@@ -107,7 +107,7 @@ export class CmaesSampler implements Sampler {
     for (const spec of space) {
       if (spec.type !== "CATEGORICAL" && !spec.condition) {
         params[spec.name] = fromUnit(spec, x[k++]);
-      } else if (isActiveIn(spec, params)) {
+      } else if (isActive(spec, params)) {
         params[spec.name] = sampleUniform(spec, Rng.derive(this.seed, ctx.trialNumber, hashName(spec.name)));
       }
     }
@@ -142,14 +142,6 @@ function bestPoint(trials: TrialView[], dims: CmaDimension[], sign: number): num
     }
   }
   return best;
-}
-
-function isActiveIn(spec: ParamSpec, params: Record<string, JsonValue>): boolean {
-  const c = spec.condition;
-  if (!c) return true;
-  if (!(c.param in params)) return false;
-  const key = JSON.stringify(params[c.param]);
-  return c.values.some((v) => JSON.stringify(v) === key);
 }
 
 function clampInfinite(v: number): number {

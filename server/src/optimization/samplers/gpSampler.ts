@@ -69,9 +69,11 @@ interface GpState {
 
 /**
  * Gaussian-process Bayesian optimisation in the manner of Optuna's GPSampler: a Matérn 5/2 ARD
- * kernel (Hamming distance for categoricals) fitted by MAP on standardised values, log expected
- * improvement maximised by random candidates plus local search, in the unit cube of the declared
- * space. Define-by-run parameters are sampled uniformly.
+ * kernel (Hamming distance for categoricals) fitted by MAP on standardised, power-transformed
+ * values, log expected improvement maximised by random candidates plus local search, in the unit
+ * cube of the declared space (conditional parameters keep a coordinate, imputed while inactive).
+ * The last kernel fit is kept in the sampler state as the next fit's warm start. Define-by-run
+ * parameters are sampled uniformly.
  *
  * Several directions: the GP models a random augmented-Chebyshev scalarisation of the normalised
  * objectives with fresh weights for each trial (ParEGO), which spreads trials along the front.
@@ -214,9 +216,13 @@ function fitSubset(y: Float64Array, cap: number): number[] | null {
   return picked.sort((a, b) => a - b);
 }
 
+/** Most RUNNING trials imputed by the constant liar (the most recent ones). */
+const MAX_PENDING = 64;
+
 function pendingRows(study: StudyView, encoding: SearchSpaceEncoding): Float64Array[] {
   const rows: Float64Array[] = [];
-  for (const t of study.trials) {
+  for (let i = study.trials.length - 1; i >= 0 && rows.length < MAX_PENDING; i--) {
+    const t = study.trials[i];
     if (t.state !== "RUNNING") continue;
     const x = encoding.encode(t.params);
     if (x) rows.push(x);
