@@ -1,4 +1,21 @@
+import { createHash } from "node:crypto";
 import pg from "pg";
+
+const statementNames = new Map<string, string>();
+
+/**
+ * Every statement the services send is a fixed text, so each gets a stable name and PostgreSQL
+ * parses and plans it once per connection instead of on every call (the ask, tell and report
+ * statements are large CTEs, where planning is a real share of the cost).
+ */
+function prepared(text: string, values?: unknown[]): pg.QueryConfig {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = "gt_" + createHash("sha1").update(text).digest("hex").slice(0, 20);
+    statementNames.set(text, name);
+  }
+  return { name, text, values: values as unknown[] };
+}
 
 /** Runs SQL; the same shape inside and outside a transaction. */
 export interface Sql {
@@ -35,12 +52,12 @@ export class Database implements Sql {
    * and only when the database server crashes.
    */
   async queryAsyncCommit<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]> {
-    const result = await this.asyncCommitPool.query(text, params as unknown[]);
+    const result = await this.asyncCommitPool.query(prepared(text, params));
     return result.rows as T[];
   }
 
   async query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]> {
-    const result = await this.pool.query(text, params as unknown[]);
+    const result = await this.pool.query(prepared(text, params));
     return result.rows as T[];
   }
 
@@ -51,7 +68,7 @@ export class Database implements Sql {
     try {
       await client.query("BEGIN");
       const sql: Sql = {
-        query: async <R>(text: string, params?: unknown[]) => (await client.query(text, params as unknown[])).rows as R[],
+        query: async <R>(text: string, params?: unknown[]) => (await client.query(prepared(text, params))).rows as R[],
       };
       const result = await fn(sql);
       await client.query("COMMIT");
