@@ -1,11 +1,12 @@
 import { InvalidSpaceError } from "../errors";
 import { Rng } from "../random";
-import { containsValue, internalBounds, isActive, sameDistribution, sampleUniform, snap } from "../space";
+import { internalBounds, isActive, sampleUniform, snap } from "../space";
 import type { JsonValue, ParamSpec, StudyView, TrialView } from "../types";
 import { hashName, sampleSpaceUniformly } from "./randomSampler";
 import type { RelativeSample, SampleContext, Sampler } from "./sampler";
 import { decomposeIntoGroups, intersectParamSets } from "./tpe/groups";
 import { type KernelDimension, ParzenEstimator, type ParzenOptions } from "./tpe/parzenEstimator";
+import { internalColumn } from "./tpe/observations";
 import { type ObservationSplit, splitObservations } from "./tpe/split";
 import { defaultWeights } from "./tpe/weights";
 
@@ -86,49 +87,66 @@ export class TpeSampler implements Sampler {
     const space = ctx.study.searchSpace;
     if (space.length === 0) return { params: {} };
     const rng = Rng.derive(this.seed, ctx.trialNumber);
-    const split = this.split(ctx.study);
-    if (split.finished < this.opts.nStartupTrials) return { params: sampleSpaceUniformly(space, rng) };
+    const history = this.history(ctx.study);
+    if (history.split.finished < this.opts.nStartupTrials) return { params: sampleSpaceUniformly(space, rng) };
 
     const sampled: Record<string, JsonValue> = {};
     if (this.opts.multivariate) {
-      for (const group of this.groups(space, split)) {
+      for (const group of this.groups(space, history)) {
         const active = group.filter((spec) => {
           const c = spec.condition;
           if (!c || !(c.param in sampled)) return true;
           return isActive(spec, sampled);
         });
-        if (active.length > 0) Object.assign(sampled, this.sampleJointly(active, split, rng, true));
+        if (active.length > 0) Object.assign(sampled, this.sampleJointly(active, history, rng, true));
       }
     }
     const params: Record<string, JsonValue> = {};
     for (const spec of space) {
       if (!isActive(spec, params)) continue;
-      params[spec.name] = spec.name in sampled ? sampled[spec.name] : this.sampleJointly([spec], split, rng, false)[spec.name];
+      params[spec.name] = spec.name in sampled ? sampled[spec.name] : this.sampleJointly([spec], history, rng, false)[spec.name];
     }
     return { params };
   }
 
   sampleIndependent(ctx: SampleContext, trial: TrialView, spec: ParamSpec): JsonValue {
     const rng = Rng.derive(this.seed, trial.number, hashName(spec.name));
-    const split = this.split(ctx.study);
-    if (split.finished < this.opts.nStartupTrials) return sampleUniform(spec, rng);
-    return this.sampleJointly([spec], split, rng, false)[spec.name];
+    const history = this.history(ctx.study);
+    if (history.split.finished < this.opts.nStartupTrials) return sampleUniform(spec, rng);
+    return this.sampleJointly([spec], history, rng, false)[spec.name];
   }
 
-  private split(study: StudyView): ObservationSplit {
+  private history(study: StudyView): History {
     const { gammaFraction, gammaMax } = this.opts;
-    return splitObservations(study, {
+    const split = splitObservations(study, {
       gamma: (n) => Math.min(Math.ceil(gammaFraction * n), gammaMax),
       constantLiar: this.opts.constantLiar,
     });
+    return new History(split);
   }
 
   /** Groups of declared parameters to model jointly, ordered by their first declaration. */
-  private groups(space: ParamSpec[], split: ObservationSplit): ParamSpec[][] {
-    const specByName = new Map(space.map((s) => [s.name, s]));
+  private groups(space: ParamSpec[], history: History): ParamSpec[][] {
     const order = new Map(space.map((s, i) => [s.name, i]));
-    const paramSets = split.trials.map((t) => Object.keys(t.params).filter((n) => specByName.has(n) && hasValue(t, specByName.get(n)!)));
+    const columns = space.map((spec) => history.column(spec));
+    // Trials with the same parameters present add nothing to the decomposition: one set per pattern,
+    // keyed by a bit mask (a string of bits past 30 parameters).
+    const patterns = new Map<number | string, number>();
+    const small = space.length <= 30;
+    const bits: string[] = [];
+    for (let j = 0; j < history.split.trials.length; j++) {
+      let mask = 0;
+      for (let s = 0; s < space.length; s++) {
+        const present = columns[s][j] === columns[s][j];
+        if (small) mask |= present ? 1 << s : 0;
+        else bits[s] = present ? "1" : "0";
+      }
+      const key = small ? mask : bits.join("");
+      if (!patterns.has(key)) patterns.set(key, j);
+    }
+    const paramSets = [...patterns.values()].map((j) => space.filter((_, s) => columns[s][j] === columns[s][j]).map((spec) => spec.name));
     const names = this.opts.group ? decomposeIntoGroups(paramSets) : [intersectParamSets(paramSets)];
+    const specByName = new Map(space.map((s) => [s.name, s]));
     return names
       .filter((g) => g.length > 0)
       .map((g) => g.sort((a, b) => order.get(a)! - order.get(b)!).map((n) => specByName.get(n)!))
@@ -136,20 +154,39 @@ export class TpeSampler implements Sampler {
   }
 
   /** One TPE step over `specs` jointly (a single spec for univariate sampling). */
-  private sampleJointly(specs: ParamSpec[], split: ObservationSplit, rng: Rng, multivariate: boolean): Record<string, JsonValue> {
+  private sampleJointly(specs: ParamSpec[], history: History, rng: Rng, multivariate: boolean): Record<string, JsonValue> {
+    const { split } = history;
     const dims = specs.map(kernelDimension);
-    const choiceIndex = specs.map((s) => (s.type === "CATEGORICAL" ? new Map(s.choices.map((c, i) => [JSON.stringify(c), i])) : null));
-    const belowRows: number[] = [];
-    const aboveRows: number[] = [];
-    split.trials.forEach((t, j) => {
-      if (specs.every((s) => hasValue(t, s))) (split.below[j] ? belowRows : aboveRows).push(j);
-    });
-    const observe = (rows: number[]): Float64Array[] =>
-      specs.map((spec, d) => {
-        const out = new Float64Array(rows.length);
-        rows.forEach((j, r) => (out[r] = toInternal(spec, split.trials[j].params[spec.name], choiceIndex[d])));
-        return out;
-      });
+    const columns = specs.map((spec) => history.column(spec));
+    const nTrials = split.trials.length;
+    // Rows with a usable value of every spec, in trial order: the good ones, then the others.
+    const usable = new Uint8Array(nTrials);
+    let nBelow = 0;
+    let nAbove = 0;
+    for (let j = 0; j < nTrials; j++) {
+      let ok = 1;
+      // x !== x: NaN, an unusable value.
+      for (let d = 0; d < columns.length; d++) if (columns[d][j] !== columns[d][j]) ok = 0;
+      usable[j] = ok;
+      if (ok && split.below[j]) nBelow++;
+      else if (ok) nAbove++;
+    }
+    const belowObs = columns.map(() => new Float64Array(nBelow));
+    const aboveObs = columns.map(() => new Float64Array(nAbove));
+    const belowWeights = split.belowWeights ? new Float64Array(nBelow) : defaultWeights(nBelow);
+    let b = 0;
+    let a = 0;
+    for (let j = 0; j < nTrials; j++) {
+      if (!usable[j]) continue;
+      if (split.below[j]) {
+        for (let d = 0; d < columns.length; d++) belowObs[d][b] = columns[d][j];
+        if (split.belowWeights) belowWeights[b] = split.belowWeights[j];
+        b++;
+      } else {
+        for (let d = 0; d < columns.length; d++) aboveObs[d][a] = columns[d][j];
+        a++;
+      }
+    }
     const parzen: ParzenOptions = {
       priorWeight: this.opts.priorWeight,
       considerMagicClip: this.opts.considerMagicClip,
@@ -157,19 +194,14 @@ export class TpeSampler implements Sampler {
       multivariate,
       bandwidthFactor: this.opts.bandwidthFactor,
     };
-    let belowWeights = defaultWeights(belowRows.length);
-    if (split.belowWeights) {
-      const w = split.belowWeights;
-      belowWeights = Float64Array.from(belowRows, (j) => w[j]);
-    }
-    const l = new ParzenEstimator(dims, observe(belowRows), belowWeights, parzen);
-    const g = new ParzenEstimator(dims, observe(aboveRows), defaultWeights(aboveRows.length), parzen);
+    const l = new ParzenEstimator(dims, belowObs, belowWeights, parzen);
+    const g = new ParzenEstimator(dims, aboveObs, defaultWeights(nAbove), parzen);
 
     const m = Math.max(1, this.opts.nEiCandidates);
     const values = specs.map(() => new Float64Array(m));
     for (let c = 0; c < m; c++) {
       const component = l.pickComponent(rng);
-      specs.forEach((spec, d) => (values[d][c] = snapInternal(spec, l.sampleDimension(d, component, rng))));
+      for (let d = 0; d < specs.length; d++) values[d][c] = snapInternal(specs[d], l.sampleDimension(d, component, rng));
     }
     const logL = new Float64Array(m);
     const logG = new Float64Array(m);
@@ -187,16 +219,25 @@ export class TpeSampler implements Sampler {
   }
 }
 
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+/** What one ask learns from: the split of the history and, read on first use, each parameter's values. */
+class History {
+  private readonly columns = new Map<string, Float64Array>();
+
+  constructor(readonly split: ObservationSplit) {}
+
+  /** Internal values of `spec` per considered trial, NaN where unusable (see internalColumn). */
+  column(spec: ParamSpec): Float64Array {
+    let col = this.columns.get(spec.name);
+    if (!col) {
+      col = internalColumn(this.split.trials, spec);
+      this.columns.set(spec.name, col);
+    }
+    return col;
+  }
 }
 
-/** The trial has a usable value of this parameter, drawn from the same distribution. */
-function hasValue(trial: TrialView, spec: ParamSpec): boolean {
-  if (!(spec.name in trial.params)) return false;
-  const dist = trial.distributions[spec.name];
-  if (dist && !sameDistribution(dist, spec)) return false;
-  return containsValue(spec, trial.params[spec.name]);
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function kernelDimension(spec: ParamSpec): KernelDimension {
@@ -205,20 +246,23 @@ function kernelDimension(spec: ParamSpec): KernelDimension {
   return { kind: "numeric", low: lo, high: hi, step: spec.log ? null : spec.step };
 }
 
-function toInternal(spec: ParamSpec, value: JsonValue, choices: Map<string, number> | null): number {
-  if (spec.type === "CATEGORICAL") return choices!.get(JSON.stringify(value)) ?? 0;
-  const v = value as number;
-  return spec.log ? Math.log(v) : v;
-}
-
 function toExternal(spec: ParamSpec, internal: number): JsonValue {
   if (spec.type === "CATEGORICAL") return spec.choices[internal];
   return snap(spec, spec.log ? Math.exp(internal) : internal);
 }
 
-/** Moves a continuous internal draw onto the parameter's grid (integers, steps, bounds). */
+/**
+ * Moves a continuous internal draw onto the parameter's grid (integers, steps, bounds). Integers
+ * take a shortcut around `snap`'s decimal clean-up, which cannot change an integer.
+ */
 function snapInternal(spec: ParamSpec, internal: number): number {
   if (spec.type === "CATEGORICAL") return internal;
+  if (spec.type === "INT") {
+    const x = spec.log ? Math.exp(internal) : internal;
+    const v = Math.min(spec.high, Math.max(spec.low, spec.low + Math.round((x - spec.low) / spec.step) * spec.step));
+    return spec.log ? Math.log(v) : v;
+  }
+  if (spec.step === null && !spec.log) return Math.min(spec.high, Math.max(spec.low, internal));
   const external = toExternal(spec, internal) as number;
   return spec.log ? Math.log(external) : external;
 }

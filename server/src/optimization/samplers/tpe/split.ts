@@ -1,4 +1,5 @@
 import type { StudyView, TrialView } from "../../types";
+import { leadingFronts } from "./fronts";
 import { hypervolume } from "./hypervolume";
 
 /** Trials the model learns from, with the below/above split of one ask. */
@@ -23,14 +24,14 @@ export interface SplitOptions {
   constantLiar: boolean;
 }
 
+/** The considered trials' sort keys, in parallel arrays (one object per trial costs more than the sort). */
 interface Ranked {
-  trial: TrialView;
   /** Lexicographic sort keys: completion level, then objective (minimised). */
-  stepKey: number;
-  score: number;
-  /** Signed objective vector (minimised) for multi-objective studies. */
-  vector: number[] | null;
-  violation: number;
+  stepKeys: Float64Array;
+  scores: Float64Array;
+  /** Signed objective vectors (minimised) for multi-objective studies; null otherwise. */
+  vectors: number[][] | null;
+  violations: Float64Array;
 }
 
 /**
@@ -45,7 +46,15 @@ export function splitObservations(study: StudyView, options: SplitOptions): Obse
   const signs = study.directions.map((d) => (d === "MAXIMIZE" ? -1 : 1));
   const multi = signs.length > 1;
   const constraintsEnabled = study.trials.some((t) => Array.isArray(t.constraints));
-  const ranked: Ranked[] = [];
+  const capacity = study.trials.length;
+  const trials: TrialView[] = [];
+  const ranked: Ranked = {
+    stepKeys: new Float64Array(capacity),
+    scores: new Float64Array(capacity),
+    vectors: multi ? [] : null,
+    violations: new Float64Array(capacity),
+  };
+  let finished = 0;
   for (const trial of study.trials) {
     let stepKey: number;
     let score = 0;
@@ -82,16 +91,22 @@ export function splitObservations(study: StudyView, options: SplitOptions): Obse
       else if (!Array.isArray(trial.constraints)) violation = Infinity;
       else for (const c of trial.constraints) if (c > 0) violation += c;
     }
-    ranked.push({ trial, stepKey, score, vector, violation });
+    const i = trials.length;
+    trials.push(trial);
+    ranked.stepKeys[i] = stepKey;
+    ranked.scores[i] = score;
+    ranked.violations[i] = violation;
+    if (ranked.vectors) ranked.vectors.push(vector!);
+    if (stepKey !== Infinity) finished++;
   }
-  const finished = ranked.filter((r) => r.stepKey !== Infinity).length;
-  const nBelow = Math.min(ranked.length, Math.max(0, options.gamma(finished)));
-  const below = new Uint8Array(ranked.length);
-  const indices = ranked.map((_, i) => i);
+  const count = trials.length;
+  const nBelow = Math.min(count, Math.max(0, options.gamma(finished)));
+  const below = new Uint8Array(count);
+  const indices = Array.from({ length: count }, (_, i) => i);
   const chosen = constraintsEnabled ? splitWithConstraints(ranked, indices, nBelow) : splitPlain(ranked, indices, nBelow);
   for (const i of chosen) below[i] = 1;
   const belowWeights = multi ? multiObjectiveWeights(ranked, below) : null;
-  return { trials: ranked.map((r) => r.trial), below, belowWeights, finished };
+  return { trials, below, belowWeights, finished };
 }
 
 function lastIntermediate(trial: TrialView): { step: number; value: number } | null {
@@ -100,56 +115,46 @@ function lastIntermediate(trial: TrialView): { step: number; value: number } | n
   return best;
 }
 
-function splitWithConstraints(ranked: Ranked[], indices: number[], nBelow: number): number[] {
-  const byViolation = indices.slice().sort((a, b) => ranked[a].violation - ranked[b].violation || a - b);
-  if (nBelow >= byViolation.length || ranked[byViolation[nBelow]].violation > 0) return byViolation.slice(0, nBelow);
-  const feasible = indices.filter((i) => ranked[i].violation === 0);
+function splitWithConstraints(ranked: Ranked, indices: number[], nBelow: number): number[] {
+  const violations = ranked.violations;
+  let feasibleCount = 0;
+  for (const i of indices) if (violations[i] === 0) feasibleCount++;
+  if (feasibleCount <= nBelow) {
+    return smallest(indices, nBelow, (a, b) => violations[a] - violations[b] || a - b);
+  }
+  const feasible = indices.filter((i) => violations[i] === 0);
   return splitPlain(ranked, feasible, nBelow);
 }
 
-function splitPlain(ranked: Ranked[], indices: number[], nBelow: number): number[] {
+function splitPlain(ranked: Ranked, indices: number[], nBelow: number): number[] {
   if (nBelow <= 0) return [];
-  if (ranked.length > 0 && ranked[indices[0]]?.vector) return splitMultiObjective(ranked, indices, nBelow);
-  const sorted = indices.slice().sort((a, b) => {
-    const ra = ranked[a];
-    const rb = ranked[b];
-    if (ra.stepKey !== rb.stepKey) return ra.stepKey < rb.stepKey ? -1 : 1;
-    if (ra.score !== rb.score) return ra.score < rb.score ? -1 : 1;
+  if (ranked.vectors) return splitMultiObjective(ranked.vectors, indices, ranked.stepKeys, nBelow);
+  const { stepKeys, scores } = ranked;
+  return smallest(indices, nBelow, (a, b) => {
+    if (stepKeys[a] !== stepKeys[b]) return stepKeys[a] < stepKeys[b] ? -1 : 1;
+    if (scores[a] !== scores[b]) return scores[a] < scores[b] ? -1 : 1;
     return a - b;
   });
-  return sorted.slice(0, nBelow);
 }
 
-function dominates(a: number[], b: number[]): boolean {
-  let strictly = false;
-  for (let k = 0; k < a.length; k++) {
-    if (a[k] > b[k]) return false;
-    if (a[k] < b[k]) strictly = true;
-  }
-  return strictly;
-}
-
-/** Non-dominated fronts (indices into `ranked`), best first. */
-export function nondominatedFronts(vectors: number[][]): number[][] {
-  const n = vectors.length;
-  const dominatedBy = new Int32Array(n);
-  const dominating: number[][] = vectors.map(() => []);
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
-      if (dominates(vectors[i], vectors[j])) dominating[i].push(j), dominatedBy[j]++;
-      else if (dominates(vectors[j], vectors[i])) dominating[j].push(i), dominatedBy[i]++;
+/**
+ * The k first of `items` under `compare` (a total order), in that order. The good group is small
+ * (gamma caps it at 25 by default), so keeping a short sorted list beats sorting the history.
+ */
+function smallest(items: number[], k: number, compare: (a: number, b: number) => number): number[] {
+  if (k <= 0) return [];
+  if (k > 64 || k >= items.length) return items.slice().sort(compare).slice(0, k);
+  const best: number[] = [];
+  for (const item of items) {
+    if (best.length === k && compare(item, best[k - 1]) >= 0) continue;
+    let pos = best.length === k ? k - 1 : best.length;
+    while (pos > 0 && compare(item, best[pos - 1]) < 0) {
+      best[pos] = best[pos - 1];
+      pos--;
     }
+    best[pos] = item;
   }
-  const fronts: number[][] = [];
-  let current = [];
-  for (let i = 0; i < n; i++) if (dominatedBy[i] === 0) current.push(i);
-  while (current.length > 0) {
-    fronts.push(current);
-    const next: number[] = [];
-    for (const i of current) for (const j of dominating[i]) if (--dominatedBy[j] === 0) next.push(j);
-    current = next;
-  }
-  return fronts;
+  return best;
 }
 
 function referencePoint(points: number[][]): number[] {
@@ -165,10 +170,13 @@ function referencePoint(points: number[][]): number[] {
   return ref;
 }
 
-function splitMultiObjective(ranked: Ranked[], indices: number[], nBelow: number): number[] {
+function splitMultiObjective(vectors: number[][], indices: number[], stepKeys: Float64Array, nBelow: number): number[] {
   // Liars never enter the good group; they are dominated by everything else anyway.
-  const candidates = indices.filter((i) => ranked[i].stepKey !== Infinity);
-  const fronts = nondominatedFronts(candidates.map((i) => ranked[i].vector!)).map((f) => f.map((j) => candidates[j]));
+  const candidates = indices.filter((i) => stepKeys[i] !== Infinity);
+  const fronts = leadingFronts(
+    candidates.map((i) => vectors[i]),
+    nBelow,
+  ).map((f) => f.map((j) => candidates[j]));
   const chosen: number[] = [];
   for (const front of fronts) {
     if (chosen.length + front.length <= nBelow) {
@@ -177,36 +185,58 @@ function splitMultiObjective(ranked: Ranked[], indices: number[], nBelow: number
       continue;
     }
     // Greedy hypervolume subset selection on the front that does not fit whole.
-    const points = front.map((i) => ranked[i].vector!);
-    const ref = referencePoint(points);
-    const picked: number[][] = [];
-    const left = front.slice();
-    while (chosen.length < nBelow && left.length > 0) {
-      const base = hypervolume(picked, ref);
-      let bestK = 0;
-      let bestGain = -Infinity;
-      left.forEach((i, k) => {
-        const gain = hypervolume([...picked, ranked[i].vector!], ref) - base;
-        if (gain > bestGain) bestGain = gain, bestK = k;
-      });
-      const [i] = left.splice(bestK, 1);
-      picked.push(ranked[i].vector!);
-      chosen.push(i);
-    }
+    const picks = greedyHypervolumeSubset(
+      front.map((i) => vectors[i]),
+      nBelow - chosen.length,
+    );
+    for (const k of picks) chosen.push(front[k]);
     break;
   }
   return chosen;
 }
 
+/**
+ * Greedy hypervolume subset selection: `count` times, the point adding the most hypervolume
+ * (the earliest on ties). Hypervolume is submodular, so a point's gain only shrinks as the subset
+ * grows: its last computed gain bounds it, and only a point whose bound leads is recomputed (lazy
+ * greedy). That picks what the plain greedy loop picks, with far fewer hypervolume computations
+ * on a long front.
+ */
+function greedyHypervolumeSubset(points: number[][], count: number): number[] {
+  const ref = referencePoint(points);
+  const bound = points.map((p) => hypervolume([p], ref));
+  /** Size of the subset each bound was computed against. */
+  const computedAt = new Int32Array(points.length);
+  const taken = new Uint8Array(points.length);
+  const picked: number[][] = [];
+  const picks: number[] = [];
+  let base = 0;
+  while (picks.length < count && picks.length < points.length) {
+    let best = -1;
+    for (let k = 0; k < points.length; k++) if (!taken[k] && (best < 0 || bound[k] > bound[best])) best = k;
+    if (computedAt[best] !== picked.length) {
+      bound[best] = hypervolume([...picked, points[best]], ref) - base;
+      computedAt[best] = picked.length;
+      continue;
+    }
+    taken[best] = 1;
+    picks.push(best);
+    picked.push(points[best]);
+    base = hypervolume(picked, ref);
+  }
+  return picks;
+}
+
 /** MOTPE's weights of the good group: hypervolume contribution, infeasible ones nearly zero. */
-function multiObjectiveWeights(ranked: Ranked[], below: Uint8Array): Float64Array {
-  const weights = new Float64Array(ranked.length).fill(1);
+function multiObjectiveWeights(ranked: Ranked, below: Uint8Array): Float64Array {
+  const { violations, vectors } = ranked;
+  const weights = new Float64Array(below.length).fill(1);
   const good: number[] = [];
-  for (let i = 0; i < ranked.length; i++) if (below[i]) good.push(i);
-  const feasible = good.filter((i) => ranked[i].violation === 0);
-  for (const i of good) if (ranked[i].violation !== 0) weights[i] = 1e-12;
+  for (let i = 0; i < below.length; i++) if (below[i]) good.push(i);
+  const feasible = good.filter((i) => violations[i] === 0);
+  for (const i of good) if (violations[i] !== 0) weights[i] = 1e-12;
   if (feasible.length <= 1) return weights;
-  const points = feasible.map((i) => ranked[i].vector!);
+  const points = feasible.map((i) => vectors![i]);
   const ref = referencePoint(points);
   const total = hypervolume(points, ref);
   const contributions = points.map((_, k) => total - hypervolume(points.filter((__, j) => j !== k), ref) + 1e-12);

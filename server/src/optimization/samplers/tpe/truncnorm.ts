@@ -32,43 +32,71 @@ const sb1 = 3.03380607434824582924e1, sb2 = 3.25792512996573918826e2, sb3 = 1.53
 const sb4 = 3.19985821950859553908e3, sb5 = 2.55305040643316442583e3, sb6 = 4.74528541206955367215e2;
 const sb7 = -2.24409524465858183362e1;
 
+const scalarIn = new Float64Array(1);
+const scalarOut = new Float64Array(1);
+
 /** Complementary error function with small relative error in the right tail. */
 export function erfc(x: number): number {
-  if (Number.isNaN(x)) return NaN;
-  const ax = Math.abs(x);
-  if (ax < 0.84375) {
-    if (ax < 2 ** -56) return 1 - x;
-    const z = x * x;
-    const r = pp0 + z * (pp1 + z * (pp2 + z * (pp3 + z * pp4)));
-    const s = 1 + z * (qq1 + z * (qq2 + z * (qq3 + z * (qq4 + z * qq5))));
-    const y = r / s;
-    if (x < 0.25) return 1 - (x + x * y);
-    return 0.5 - (x - 0.5 + x * y);
-  }
-  if (ax < 1.25) {
-    const s = ax - 1;
-    const P = pa0 + s * (pa1 + s * (pa2 + s * (pa3 + s * (pa4 + s * (pa5 + s * pa6)))));
-    const Q = 1 + s * (qa1 + s * (qa2 + s * (qa3 + s * (qa4 + s * (qa5 + s * qa6)))));
-    return x >= 0 ? 1 - erx - P / Q : 1 + erx + P / Q;
-  }
-  if (ax < 28) {
-    const s = 1 / (ax * ax);
-    let R: number;
-    let S: number;
-    if (ax < 1 / 0.35) {
-      R = ra0 + s * (ra1 + s * (ra2 + s * (ra3 + s * (ra4 + s * (ra5 + s * (ra6 + s * ra7))))));
-      S = 1 + s * (sa1 + s * (sa2 + s * (sa3 + s * (sa4 + s * (sa5 + s * (sa6 + s * (sa7 + s * sa8)))))));
-    } else {
-      if (x < -6) return 2;
-      R = rb0 + s * (rb1 + s * (rb2 + s * (rb3 + s * (rb4 + s * (rb5 + s * rb6)))));
-      S = 1 + s * (sb1 + s * (sb2 + s * (sb3 + s * (sb4 + s * (sb5 + s * (sb6 + s * sb7))))));
+  scalarIn[0] = x;
+  erfcInto(scalarIn, scalarOut, 1);
+  return scalarOut[0];
+}
+
+/**
+ * erfc of xs[0..n) into out[0..n). One loop over typed arrays keeps every intermediate unboxed;
+ * a function call per value would allocate its argument and result on the heap, and the garbage
+ * collector's work would cost more than the arithmetic.
+ */
+export function erfcInto(xs: Float64Array, out: Float64Array, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const x = xs[i];
+    if (Number.isNaN(x)) {
+      out[i] = NaN;
+      continue;
     }
-    // Split ax*ax into an exact high part and a small correction, as s_erf.c does with SET_LOW_WORD.
-    const z = Math.fround(ax);
-    const r = Math.exp(-z * z - 0.5625) * Math.exp((z - ax) * (z + ax) + R / S);
-    return x > 0 ? r / ax : 2 - r / ax;
+    const ax = Math.abs(x);
+    if (ax < 0.84375) {
+      if (ax < 2 ** -56) {
+        out[i] = 1 - x;
+        continue;
+      }
+      const z = x * x;
+      const r = pp0 + z * (pp1 + z * (pp2 + z * (pp3 + z * pp4)));
+      const s = 1 + z * (qq1 + z * (qq2 + z * (qq3 + z * (qq4 + z * qq5))));
+      const y = r / s;
+      out[i] = x < 0.25 ? 1 - (x + x * y) : 0.5 - (x - 0.5 + x * y);
+      continue;
+    }
+    if (ax < 1.25) {
+      const s = ax - 1;
+      const P = pa0 + s * (pa1 + s * (pa2 + s * (pa3 + s * (pa4 + s * (pa5 + s * pa6)))));
+      const Q = 1 + s * (qa1 + s * (qa2 + s * (qa3 + s * (qa4 + s * (qa5 + s * qa6)))));
+      out[i] = x >= 0 ? 1 - erx - P / Q : 1 + erx + P / Q;
+      continue;
+    }
+    if (ax < 28) {
+      const s = 1 / (ax * ax);
+      let R: number;
+      let S: number;
+      if (ax < 1 / 0.35) {
+        R = ra0 + s * (ra1 + s * (ra2 + s * (ra3 + s * (ra4 + s * (ra5 + s * (ra6 + s * ra7))))));
+        S = 1 + s * (sa1 + s * (sa2 + s * (sa3 + s * (sa4 + s * (sa5 + s * (sa6 + s * (sa7 + s * sa8)))))));
+      } else {
+        if (x < -6) {
+          out[i] = 2;
+          continue;
+        }
+        R = rb0 + s * (rb1 + s * (rb2 + s * (rb3 + s * (rb4 + s * (rb5 + s * rb6)))));
+        S = 1 + s * (sb1 + s * (sb2 + s * (sb3 + s * (sb4 + s * (sb5 + s * (sb6 + s * sb7))))));
+      }
+      // Split ax*ax into an exact high part and a small correction, as s_erf.c does with SET_LOW_WORD.
+      const z = Math.fround(ax);
+      const r = Math.exp(-z * z - 0.5625) * Math.exp((z - ax) * (z + ax) + R / S);
+      out[i] = x > 0 ? r / ax : 2 - r / ax;
+      continue;
+    }
+    out[i] = x > 0 ? 0 : 2;
   }
-  return x > 0 ? 0 : 2;
 }
 
 const SQRT1_2 = Math.SQRT1_2;
