@@ -6,18 +6,20 @@ import type { Logger } from "./logging";
 import { createServices, type Services } from "./services";
 import type { ServerConfig } from "./config";
 import path from "node:path";
+import { EventBusKind, eventBusKind } from "./events";
 
 export interface GraphtuneServer {
   http: RunningHttpServer;
   services: Services;
   databaseUrl: string;
-  /** Graceful: finishes requests in flight, then closes the pool and any embedded database. */
+  /** Graceful: finishes requests in flight, ends streams, then closes the pool and any embedded database. */
   stop(): Promise<void>;
 }
 
 /**
- * Starts a whole server: the database (embedded unless a URL is given), migrations, services and
- * the GraphQL endpoint.
+ * Starts a whole server: the database (embedded unless a URL is given), migrations, services, the
+ * event bus (see `eventBusKind`: PostgreSQL LISTEN/NOTIFY on an external database, in-process on
+ * the embedded one, GRAPHTUNE_EVENT_BUS to choose) and the GraphQL endpoint.
  */
 export async function startGraphtune(config: ServerConfig, logger: Logger): Promise<GraphtuneServer> {
   let embedded: EmbeddedDatabase | null = null;
@@ -30,7 +32,12 @@ export async function startGraphtune(config: ServerConfig, logger: Logger): Prom
     const schemaOwner = await openDatabase(databaseUrl);
     await schemaOwner.destroy();
     const db = new Database(databaseUrl);
-    const services = createServices(db);
+    const busKind = eventBusKind(process.env, embedded !== null);
+    const services = createServices(db, {
+      events: busKind === EventBusKind.Postgres ? { kind: busKind, url: databaseUrl } : { kind: busKind },
+      logger,
+    });
+    logger.info("event bus", { kind: busKind });
     await services.studies.defaultProject();
     const http = await startHttpServer({ services, logger, host: config.host, port: config.port });
     return {

@@ -1,4 +1,6 @@
 import type { Database } from "./db/database";
+import { EventBusKind, LiveStreams, MemoryEventBus, PostgresEventBus, StreamQueries, type EventBus, type LiveStreamOptions } from "./events";
+import type { Logger } from "./logging";
 import { MetricService } from "./studies/metricService";
 import { StudyService } from "./studies/studyService";
 import { TrialQueries } from "./studies/trialQueries";
@@ -12,15 +14,48 @@ export interface Services {
   trials: TrialService;
   trialQueries: TrialQueries;
   metrics: MetricService;
+  /** Where services publish after commits; started and closed with the HTTP server. */
+  events: EventBus;
+  /** The subscriptions' streams, fed by `events`. */
+  streams: LiveStreams;
 }
 
-export function createServices(db: Database): Services {
+export interface ServicesOptions {
+  /**
+   * The event bus. Default: in-process (`{ kind: "memory" }`), right for one server process. With
+   * several replicas on one database: `{ kind: "postgres", url }` (LISTEN/NOTIFY on `channel`,
+   * default "graphtune_events").
+   */
+  events?: { kind: EventBusKind.Memory } | { kind: EventBusKind.Postgres; url: string; channel?: string };
+  /** Buffer sizes and intervals of the streams; see LiveStreamOptions for defaults. */
+  streams?: LiveStreamOptions;
+  /** Hears of event-bus trouble; default: none. */
+  logger?: Logger;
+}
+
+export function createServices(db: Database, options: ServicesOptions = {}): Services {
   const history = new TrialHistory();
+  const trialQueries = new TrialQueries(db);
+  const queries = new StreamQueries(db, trialQueries);
+  const config = options.events ?? { kind: EventBusKind.Memory };
+  const events: EventBus =
+    config.kind === EventBusKind.Postgres
+      ? new PostgresEventBus({
+          url: config.url,
+          channel: config.channel,
+          logger: options.logger,
+          resolveReference: (reference) => queries.resolveReference(reference),
+        })
+      : new MemoryEventBus(options.logger);
+  const studies = new StudyService(db);
+  const trials = new TrialService(db, history, events);
   return {
     db,
-    studies: new StudyService(db),
-    trials: new TrialService(db, history),
-    trialQueries: new TrialQueries(db),
-    metrics: new MetricService(db, history),
+    studies,
+    trials,
+    trialQueries,
+    metrics: new MetricService(db, history, events),
+    events,
+    streams: new LiveStreams(events, queries, { studies, trials, trialQueries }, options.streams, options.logger),
   };
 }

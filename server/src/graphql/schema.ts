@@ -5,6 +5,7 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphq
 import { buildSchema } from "type-graphql";
 import { projectRoot } from "../paths";
 import { StudyResolver } from "./resolvers/studyResolver";
+import { MetricBatchResolver, SubscriptionResolver } from "./resolvers/subscriptionResolver";
 import { TrialResolver } from "./resolvers/trialResolver";
 import { DateTimeScalar } from "./scalars";
 
@@ -13,12 +14,24 @@ export const SCHEMA_FILE = path.join(projectRoot(), "server", "schema.graphql");
 
 let cached: Promise<GraphQLSchema> | null = null;
 
+const UNUSED_PUB_SUB = {
+  publish(): void {
+    throw new Error("publish through Services.events, not type-graphql's PubSub");
+  },
+  subscribe(): AsyncIterable<unknown> {
+    throw new Error("subscriptions take their streams from Services.streams");
+  },
+};
+
 /** The executable schema (built once per process: type-graphql's metadata is global). */
 export function getSchema(): Promise<GraphQLSchema> {
   cached ??= buildSchema({
-    resolvers: [StudyResolver, TrialResolver],
+    resolvers: [StudyResolver, TrialResolver, SubscriptionResolver, MetricBatchResolver],
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validate: false,
+    // Required by type-graphql for @Subscription; every subscription here brings its own
+    // `subscribe` (the streams of server/src/events), so this one is never used.
+    pubSub: UNUSED_PUB_SUB,
   });
   return cached;
 }

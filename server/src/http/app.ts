@@ -6,7 +6,9 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
 import { useServer } from "graphql-ws/use/ws";
+import type { FormattedExecutionResult, GraphQLError, GraphQLFormattedError } from "graphql";
 import { WebSocketServer } from "ws";
+import { SubscriberTooSlowError } from "../events";
 import { createContext, type Context } from "../graphql/context";
 import { formatError } from "../graphql/errors";
 import { getSchema } from "../graphql/schema";
@@ -23,7 +25,17 @@ export interface HttpServerOptions {
   port?: number;
   /** Largest request body accepted, default "5mb" (a reportMetrics batch of 10,000 points fits). */
   bodyLimit?: string;
+  /**
+   * Decides whether a WebSocket connection may run operations, from its connectionParams (what
+   * headers are to HTTP: a client sends them once, in connection_init) and the upgrade request.
+   * Default: every connection is accepted. Answer false, or throw, to refuse: the socket closes
+   * with 4403 Forbidden. The params also reach every operation's context as `connectionParams`.
+   */
+  authorizeConnection?: (connectionParams: Record<string, unknown>, request: http.IncomingMessage) => boolean | Promise<boolean>;
 }
+
+/** The context of operations over WebSocket: the usual one, plus what the client sent at connect. */
+export type WebSocketContext = Context & { connectionParams: Record<string, unknown> };
 
 export interface RunningHttpServer {
   /** http://host:port/graphql */
@@ -31,7 +43,7 @@ export interface RunningHttpServer {
   /** ws://host:port/graphql */
   wsUrl: string;
   port: number;
-  /** Stops taking requests, lets running ones finish, closes WebSocket clients. */
+  /** Stops taking requests, lets running ones finish, closes WebSocket clients and the event bus. */
   close(): Promise<void>;
 }
 
@@ -41,6 +53,8 @@ const GRAPHQL_PATH = "/graphql";
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const { services, logger } = options;
   const schema = await getSchema();
+  // Listening before the first request, so no subscription misses an event.
+  await services.events.start();
   const app = express();
   const httpServer = http.createServer(app);
   // Longer than the usual 60 s idle timeout of load balancers and clients' keep-alive pools, so
@@ -49,8 +63,31 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   httpServer.headersTimeout = 66_000;
 
   const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
-  const wsCleanup = useServer<Record<string, unknown>, Context>(
-    { schema, context: () => createContext(services) },
+  const format = formatError(logger);
+  const formatWs = (errors: readonly GraphQLError[]): GraphQLFormattedError[] =>
+    errors.map((e) =>
+      e.originalError instanceof SubscriberTooSlowError
+        ? { message: e.message, path: e.path, extensions: { code: e.originalError.code } }
+        : format(e.toJSON(), e),
+    );
+  const authorize = options.authorizeConnection ?? (() => true);
+  const wsCleanup = useServer<Record<string, unknown>, { request: http.IncomingMessage }>(
+    {
+      schema,
+      onConnect: async (ctx) => {
+        try {
+          return await authorize(ctx.connectionParams ?? {}, ctx.extra.request);
+        } catch (error) {
+          logger.debug("WebSocket connection refused", { error });
+          return false;
+        }
+      },
+      context: (ctx): WebSocketContext => ({ ...createContext(services), connectionParams: ctx.connectionParams ?? {} }),
+      // The same error codes and redaction as over HTTP.
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors?.length ? ({ ...result, errors: formatWs(result.errors) } as FormattedExecutionResult) : undefined,
+      onError: (_ctx, _id, _payload, errors) => formatWs(errors),
+    },
     wsServer,
   );
 
@@ -99,7 +136,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     url: `http://${shownHost}:${port}${GRAPHQL_PATH}`,
     wsUrl: `ws://${shownHost}:${port}${GRAPHQL_PATH}`,
     port,
-    close: () => apollo.stop(),
+    async close() {
+      await apollo.stop();
+      services.streams.close();
+      await services.events.close();
+    },
   };
 }
 

@@ -6,6 +6,8 @@ import { checkFinite, checkName } from "./inputChecks";
 import { lttb } from "./lttb";
 import type { TrialHistory } from "./trialHistory";
 import { decideReports } from "../optimization/pruners/decideReports";
+import { NO_EVENTS, type EventPublisher } from "../events/eventBus";
+import type { ReportedSeries } from "../events/events";
 
 export interface MetricPointRequest {
   name?: string | null;
@@ -32,6 +34,7 @@ export class MetricService {
   constructor(
     private readonly db: Database,
     private readonly history: TrialHistory,
+    private readonly events: EventPublisher = NO_EVENTS,
   ) {}
 
   /**
@@ -86,19 +89,33 @@ export class MetricService {
          INSERT INTO metric_points (series_id, step, value, time)
          SELECT series.id, input.step, input.value, now() FROM input JOIN series ON series.name = input.name
          ON CONFLICT (series_id, step) DO NOTHING
-         RETURNING 1
+         RETURNING series_id, step
        )
-       SELECT t.number, t.state, t.study_id, t.objective_metric, t.pruner, (SELECT count(*) FROM inserted) AS inserted FROM t`,
+       SELECT t.number, t.state, t.study_id, t.objective_metric, t.pruner, (SELECT count(*) FROM inserted) AS inserted,
+         (extract(epoch FROM now()) * 1000000)::int8 AS reported_us,
+         CASE WHEN (SELECT count(*) FROM inserted) < (SELECT count(*) FROM input) THEN
+           (SELECT json_agg(json_build_array(series.name, inserted.step)) FROM inserted JOIN series ON series.id = inserted.series_id)
+         END AS inserted_keys
+       FROM t`,
       [trialId, names, steps, values],
     );
     if (!row) throw new NotFoundError("trial", trialId);
     if (row.state !== "RUNNING") {
       throw new ConflictError(`trial ${row.number} is ${row.state}; metrics can be reported only while it runs.`, "trialId");
     }
+    const studyId = String(row.study_id);
+    if (Number(row.inserted) > 0) {
+      const series = reportedSeries(names, steps, values, row.objective_metric, row.inserted_keys);
+      this.events.publish({ type: "metricsReported", studyId, trialId, reportedUs: row.reported_us, series });
+    }
     const touchesObjective = names.some((n) => n === null || n === row.objective_metric);
     if (!touchesObjective || row.pruner.type === "NONE") return { shouldPrune: false, reason: null };
     const objectiveSteps = steps.filter((_, i) => names[i] === null || names[i] === row.objective_metric);
-    return this.decidePruning(trialId, String(row.study_id), row.number, objectiveSteps);
+    const decision = await this.decidePruning(trialId, studyId, row.number, objectiveSteps);
+    if (decision.shouldPrune) {
+      this.events.publish({ type: "trialControl", studyId, trialId, action: "PRUNE", reason: decision.reason });
+    }
+    return decision;
   }
 
   /**
@@ -162,6 +179,33 @@ export class MetricService {
     for (const [trialId, series] of groupSeries(rows, null)) out.set(trialId, series[0]?.points ?? []);
     return out;
   }
+}
+
+/**
+ * The points a report stored, by series: all of them, or only `insertedKeys` ([name, step] pairs)
+ * when some were already stored by an earlier try of the same report.
+ */
+function reportedSeries(
+  names: (string | null)[],
+  steps: number[],
+  values: number[],
+  objectiveMetric: string,
+  insertedKeys: [string, number][] | null,
+): ReportedSeries[] {
+  const inserted = insertedKeys ? new Set(insertedKeys.map(([name, step]) => `${name}\u0000${step}`)) : null;
+  const byName = new Map<string, ReportedSeries>();
+  names.forEach((n, i) => {
+    const name = n ?? objectiveMetric;
+    if (inserted && !inserted.has(`${name}\u0000${steps[i]}`)) return;
+    let series = byName.get(name);
+    if (!series) {
+      series = { name, steps: [], values: [] };
+      byName.set(name, series);
+    }
+    series.steps.push(steps[i]);
+    series.values.push(values[i]);
+  });
+  return [...byName.values()];
 }
 
 function groupSeries(

@@ -19,6 +19,7 @@ import { checkFinite, checkObject } from "./inputChecks";
 import { TRIAL_COLUMNS, studyFromRow, trialColumns, trialFromRow, type StudyRecord, type TrialRecord } from "./records";
 import { pickDistributed, type TrialHistory } from "./trialHistory";
 import { createStudySampler, historyForSampler } from "../optimization/studySampler";
+import { NO_EVENTS, type EventPublisher } from "../events/eventBus";
 
 const FINISHED: TrialState[] = ["COMPLETE", "PRUNED", "FAIL"];
 
@@ -27,7 +28,14 @@ export class TrialService {
   constructor(
     private readonly db: Database,
     private readonly history: TrialHistory,
+    private readonly events: EventPublisher = NO_EVENTS,
   ) {}
+
+  /** Tells subscribers of a trial change; called after its transaction has committed. */
+  private changed(trial: TrialRecord): TrialRecord {
+    this.events.publish({ type: "trialChanged", trial });
+    return trial;
+  }
 
   async get(id: string): Promise<TrialRecord> {
     const trial = await this.find(id);
@@ -48,7 +56,7 @@ export class TrialService {
    */
   async ask(studyId: string, owner: string | null = null): Promise<TrialRecord> {
     parseId("study", studyId);
-    return this.db.transaction(async (sql) => {
+    return this.changed(await this.db.transaction(async (sql) => {
       const [row] = await sql.query<Record<string, any>>(
         `SELECT s.id, s.project_id, s.name, s.directions, s.search_space, s.sampler, s.pruner, s.objective_metric,
                 s.user_attrs, s.created_at, s.sampler_state, s.next_trial_number,
@@ -96,7 +104,7 @@ export class TrialService {
         [studyId, number, sample.params, sample.distributions, owner, sample.state, sample.stateChanged],
       );
       return trialFromRow(trial);
-    });
+    }));
   }
 
   /** The study's sampler and the history it learns from (none for samplers that need none). */
@@ -168,7 +176,7 @@ export class TrialService {
   async enqueue(studyId: string, params: unknown): Promise<TrialRecord> {
     parseId("study", studyId);
     const fixed = checkObject(params, "params");
-    return this.db.transaction(async (sql) => {
+    return this.changed(await this.db.transaction(async (sql) => {
       const [row] = await sql.query<Record<string, any>>(
         `SELECT search_space, next_trial_number FROM studies WHERE id = $1 FOR UPDATE`,
         [studyId],
@@ -186,7 +194,7 @@ export class TrialService {
         [studyId, row.next_trial_number, JSON.stringify(fixed)],
       );
       return trialFromRow(trial);
-    });
+    }));
   }
 
   /**
@@ -225,7 +233,7 @@ export class TrialService {
        RETURNING ${trialColumns("t")}`,
       [trialId, state, given],
     );
-    if (rows.length) return trialFromRow(rows[0]);
+    if (rows.length) return this.changed(trialFromRow(rows[0]));
     throw await this.whyNotRunning(trialId, given);
   }
 
@@ -264,7 +272,7 @@ export class TrialService {
        RETURNING ${TRIAL_COLUMNS}`,
       [trialId, text],
     );
-    if (rows.length) return trialFromRow(rows[0]);
+    if (rows.length) return this.changed(trialFromRow(rows[0]));
     throw await this.whyNotRunning(trialId, null);
   }
 

@@ -1,0 +1,11 @@
+export * from "./eventBus";
+export * from "./events";
+export { MemoryEventBus } from "./memoryEventBus";
+export { PostgresEventBus, type PostgresEventBusOptions } from "./postgresEventBus";
+export { LiveStreams, type LiveStreamOptions, type MetricsRequest } from "./liveStreams";
+export { StreamQueries } from "./streamQueries";
+export { eventBusKind } from "./busConfig";
+export { SubscriberTooSlowError } from "./subscriberTooSlowError";
+export type { MetricBatchPayload } from "./metricBatch";
+export type { StudyProgressPayload } from "./studyProgressStream";
+export type { TrialControlSignal } from "./trialControlStream";
