@@ -56,7 +56,10 @@ def run(spec, seed, n_trials, bias, noise, max_step):
         state["curve"].append([state["steps"], state["best"]])
         return value
 
-    study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=seed), pruner=make_pruner(spec))
+    # A fixed study name: HyperbandPruner hashes it with the trial number to pick brackets.
+    study = optuna.create_study(
+        study_name=f"mf-hartmann6-{seed}", sampler=optuna.samplers.TPESampler(seed=seed), pruner=make_pruner(spec)
+    )
     study.optimize(objective, n_trials=n_trials)
     return {"steps": state["steps"], "curve": state["curve"]}
 

@@ -334,7 +334,11 @@ async function quality(args: Args, preset: string): Promise<void> {
         // The same question asked of the searches in progress: steps until the q75 was reached.
         const ours = median(runs.map((r) => stepsToReach(r, upper)));
         const theirs = median(none.map((r) => stepsToReach(r, upper)));
-        console.log(`  (in progress: NONE's q75 after ${fmt(ours)} steps vs NONE's own ${fmt(theirs)}, ${(theirs / ours).toFixed(2)}x fewer)`);
+        console.log(
+          Number.isFinite(ours)
+            ? `  (in progress: NONE's q75 after ${fmt(ours)} steps vs NONE's own ${fmt(theirs)}, ${(theirs / ours).toFixed(2)}x fewer)`
+            : "  (in progress: NONE's q75 not reached in most seeds)",
+        );
       }
     }
     if (typeof optuna !== "string" && workers === 1) {
