@@ -60,6 +60,13 @@ export class BoundedQueue<T> implements AsyncIterableIterator<T> {
     this.items.clear();
   }
 
+  /** Takes every waiting item, oldest first. */
+  drain(): T[] {
+    const items = [...this.items.values()];
+    this.items.clear();
+    return items;
+  }
+
   /** The consumer receives what is queued, then the end of the stream. */
   end(): void {
     if (this.ended) return;

@@ -43,9 +43,9 @@ interface Replay {
  * no duplicates and no holes.
  *
  * Slow subscribers: live batches wait in a bounded buffer. When it is full (or the event bus says
- * events may have been lost), the stream discards the buffer and catches up from the database
- * after the last batch it delivered, exactly like a resume; those batches arrive with
- * `replayed: true`. Memory per subscriber stays bounded, reporters never wait, and a subscriber
+ * events may have been lost), the stream stops buffering: it delivers what the buffer held, then
+ * catches up from the database after the furthest batch delivered, exactly like a resume; those
+ * batches arrive with `replayed: true`. Memory per subscriber stays bounded, reporters never wait, and a subscriber
  * that cannot keep up reads pages from the database instead of live events.
  *
  * Known limit: positions order reports by their statement's start time. A report that started
@@ -66,6 +66,8 @@ export class MetricStream implements AsyncIterableIterator<MetricBatchPayload> {
   /** The furthest position delivered: where catching up starts. */
   private delivered: MetricCursor | null = null;
   private readonly startedUs = BigInt(Date.now() - 5000) * 1000n;
+  /** Live batches held when the stream fell behind, delivered before its catch-up. */
+  private backlog: MetricBatchPayload[] = [];
 
   constructor(
     hub: EventHub,
@@ -109,19 +111,23 @@ export class MetricStream implements AsyncIterableIterator<MetricBatchPayload> {
       this.queue.clear();
       return;
     }
-    const first = this.queue.peek() ?? lost;
-    this.queue.clear();
-    // After the last batch delivered; before any, just before the oldest batch lost, or (a gap)
-    // from a little before this stream started.
-    const fromUs = first ? BigInt(first.reportedUs) - 1n : this.startedUs;
-    const from = this.delivered ?? { reportedUs: fromUs.toString(), trialId: "0", name: "", step: -1 };
+    // What the buffer holds is still delivered first; the catch-up starts after the furthest of it.
+    this.backlog = this.queue.drain();
+    let from = this.delivered;
+    for (const batch of this.backlog) {
+      const position = cursorAfter(batch);
+      if (!from || compareCursors(position, from) > 0) from = position;
+    }
+    // Nothing delivered or held: from just before the batch lost, or (a gap) from a little before
+    // this stream started.
+    from ??= { reportedUs: (lost ? BigInt(lost.reportedUs) - 1n : this.startedUs).toString(), trialId: "0", name: "", step: -1 };
     this.replay = { cursor: from, afterStep: null, pending: [], done: false };
   }
 
   async next(): Promise<IteratorResult<MetricBatchPayload>> {
     for (;;) {
       if (this.queue.isClosed) return { value: undefined, done: true };
-      const batch = this.replay ? await this.nextReplayed() : await this.nextLive();
+      const batch = this.backlog.length ? this.backlog.shift()! : this.replay ? await this.nextReplayed() : await this.nextLive();
       if (batch === undefined) return { value: undefined, done: true };
       if (batch === null) continue;
       const position = cursorAfter(batch);
@@ -184,6 +190,7 @@ export class MetricStream implements AsyncIterableIterator<MetricBatchPayload> {
 
   return(): Promise<IteratorResult<MetricBatchPayload>> {
     this.replay = null;
+    this.backlog = [];
     this.replayed = null;
     return this.queue.return();
   }

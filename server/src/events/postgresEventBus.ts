@@ -98,7 +98,7 @@ export class PostgresEventBus implements EventBus {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.options.url });
+    const client = new pg.Client({ connectionString: this.options.url, application_name: "graphtune-events" });
     client.on("notification", (message) => {
       if (message.channel === this.channel && message.payload) this.receive(message.payload);
     });
