@@ -5,8 +5,8 @@ import type { JsonValue, ParamSpec, StudyView, TrialView } from "../types";
 import { hashName, sampleSpaceUniformly } from "./randomSampler";
 import type { RelativeSample, SampleContext, Sampler } from "./sampler";
 import { decomposeIntoGroups, intersectParamSets } from "./tpe/groups";
-import { type KernelDimension, ParzenEstimator, type ParzenOptions } from "./tpe/parzenEstimator";
-import { internalColumn } from "./tpe/observations";
+import { type KernelDimension, MixtureWeights, ParzenEstimator, type ParzenOptions } from "./tpe/parzenEstimator";
+import { internalColumns } from "./tpe/observations";
 import { type ObservationSplit, splitObservations } from "./tpe/split";
 import { defaultWeights } from "./tpe/weights";
 
@@ -101,6 +101,7 @@ export class TpeSampler implements Sampler {
         if (active.length > 0) Object.assign(sampled, this.sampleJointly(active, history, rng, true));
       }
     }
+    history.columnsOf(space);
     const params: Record<string, JsonValue> = {};
     for (const spec of space) {
       if (!isActive(spec, params)) continue;
@@ -128,7 +129,7 @@ export class TpeSampler implements Sampler {
   /** Groups of declared parameters to model jointly, ordered by their first declaration. */
   private groups(space: ParamSpec[], history: History): ParamSpec[][] {
     const order = new Map(space.map((s, i) => [s.name, i]));
-    const columns = space.map((spec) => history.column(spec));
+    const columns = history.columnsOf(space);
     // Trials with the same parameters present add nothing to the decomposition: one set per pattern,
     // keyed by a bit mask (a string of bits past 30 parameters).
     const patterns = new Map<number | string, number>();
@@ -157,7 +158,7 @@ export class TpeSampler implements Sampler {
   private sampleJointly(specs: ParamSpec[], history: History, rng: Rng, multivariate: boolean): Record<string, JsonValue> {
     const { split } = history;
     const dims = specs.map(kernelDimension);
-    const columns = specs.map((spec) => history.column(spec));
+    const columns = history.columnsOf(specs);
     const nTrials = split.trials.length;
     // Rows with a usable value of every spec, in trial order: the good ones, then the others.
     const usable = new Uint8Array(nTrials);
@@ -173,14 +174,14 @@ export class TpeSampler implements Sampler {
     }
     const belowObs = columns.map(() => new Float64Array(nBelow));
     const aboveObs = columns.map(() => new Float64Array(nAbove));
-    const belowWeights = split.belowWeights ? new Float64Array(nBelow) : defaultWeights(nBelow);
+    const belowWeights = split.belowWeights ? new Float64Array(nBelow) : null;
     let b = 0;
     let a = 0;
     for (let j = 0; j < nTrials; j++) {
       if (!usable[j]) continue;
       if (split.below[j]) {
         for (let d = 0; d < columns.length; d++) belowObs[d][b] = columns[d][j];
-        if (split.belowWeights) belowWeights[b] = split.belowWeights[j];
+        if (belowWeights) belowWeights[b] = split.belowWeights![j];
         b++;
       } else {
         for (let d = 0; d < columns.length; d++) aboveObs[d][a] = columns[d][j];
@@ -194,8 +195,10 @@ export class TpeSampler implements Sampler {
       multivariate,
       bandwidthFactor: this.opts.bandwidthFactor,
     };
-    const l = new ParzenEstimator(dims, belowObs, belowWeights, parzen);
-    const g = new ParzenEstimator(dims, aboveObs, defaultWeights(nAbove), parzen);
+    const priorWeight = this.opts.priorWeight;
+    const belowMixture = belowWeights ? new MixtureWeights(belowWeights, priorWeight) : history.defaultMixture(nBelow, priorWeight);
+    const l = new ParzenEstimator(dims, belowObs, belowMixture, parzen);
+    const g = new ParzenEstimator(dims, aboveObs, history.defaultMixture(nAbove, priorWeight), parzen);
 
     const m = Math.max(1, this.opts.nEiCandidates);
     const values = specs.map(() => new Float64Array(m));
@@ -222,17 +225,28 @@ export class TpeSampler implements Sampler {
 /** What one ask learns from: the split of the history and, read on first use, each parameter's values. */
 class History {
   private readonly columns = new Map<string, Float64Array>();
+  private readonly mixtures = new Map<number, MixtureWeights>();
 
   constructor(readonly split: ObservationSplit) {}
 
-  /** Internal values of `spec` per considered trial, NaN where unusable (see internalColumn). */
-  column(spec: ParamSpec): Float64Array {
-    let col = this.columns.get(spec.name);
-    if (!col) {
-      col = internalColumn(this.split.trials, spec);
-      this.columns.set(spec.name, col);
+  /** Internal values of each spec per considered trial, NaN where unusable (see internalColumns). */
+  columnsOf(specs: ParamSpec[]): Float64Array[] {
+    const missing = specs.filter((spec) => !this.columns.has(spec.name));
+    if (missing.length > 0) internalColumns(this.split.trials, missing).forEach((col, k) => this.columns.set(missing[k].name, col));
+    return specs.map((spec) => this.columns.get(spec.name)!);
+  }
+
+  /**
+   * Mixture weights of n observations under Optuna's default weights, shared by the estimators
+   * of the ask with n observations (univariate ones over complete rows all have the same n).
+   */
+  defaultMixture(n: number, priorWeight: number): MixtureWeights {
+    let w = this.mixtures.get(n);
+    if (!w) {
+      w = new MixtureWeights(defaultWeights(n), priorWeight);
+      this.mixtures.set(n, w);
     }
-    return col;
+    return w;
   }
 }
 

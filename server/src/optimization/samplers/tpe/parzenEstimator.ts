@@ -14,6 +14,42 @@ export type KernelDimension =
     }
   | { kind: "categorical"; choices: number };
 
+/**
+ * The normalised weights of a mixture's components: one per observation, then the prior's. They
+ * depend only on the observations' weights, so the estimators of one ask that see the same
+ * number of trials share one instance.
+ */
+export class MixtureWeights {
+  readonly weights: Float64Array;
+  readonly logWeights: Float64Array;
+  /** Running sums of `weights`, for drawing a component. */
+  readonly cumulative: Float64Array;
+
+  /**
+   * @param obsWeights one non-negative weight per observation.
+   * @param priorWeight the prior component's weight, on the same scale.
+   */
+  constructor(obsWeights: Float64Array, priorWeight: number) {
+    const nObs = obsWeights.length;
+    const n = nObs + 1;
+    const weights = new Float64Array(n);
+    weights.set(obsWeights);
+    weights[nObs] = priorWeight;
+    let total = 0;
+    for (let i = 0; i < n; i++) total += weights[i];
+    this.logWeights = new Float64Array(n);
+    this.cumulative = new Float64Array(n);
+    let acc = 0;
+    for (let i = 0; i < n; i++) {
+      weights[i] /= total;
+      this.logWeights[i] = Math.log(weights[i]);
+      acc += weights[i];
+      this.cumulative[i] = acc;
+    }
+    this.weights = weights;
+  }
+}
+
 /** Options shared by every estimator of one ask (Optuna's _ParzenEstimatorParameters). */
 export interface ParzenOptions {
   priorWeight: number;
@@ -81,31 +117,19 @@ export class ParzenEstimator {
   /**
    * @param dims the dimensions modelled.
    * @param observations per dimension, the observed internal values (categorical: choice index).
-   * @param obsWeights one non-negative weight per observation (before the prior is added).
+   * @param mixture the components' weights: the observations' and the prior's (see MixtureWeights).
    */
   constructor(
     readonly dims: KernelDimension[],
     observations: Float64Array[],
-    obsWeights: Float64Array,
+    mixture: MixtureWeights,
     options: ParzenOptions,
   ) {
-    const nObs = obsWeights.length;
-    const n = nObs + 1;
+    const n = mixture.weights.length;
+    const nObs = n - 1;
     this.size = n;
-    const weights = new Float64Array(n);
-    weights.set(obsWeights);
-    weights[nObs] = options.priorWeight;
-    let total = 0;
-    for (let i = 0; i < n; i++) total += weights[i];
-    const logWeights = new Float64Array(n);
-    this.cumulativeWeights = new Float64Array(n);
-    let acc = 0;
-    for (let i = 0; i < n; i++) {
-      weights[i] /= total;
-      logWeights[i] = Math.log(weights[i]);
-      acc += weights[i];
-      this.cumulativeWeights[i] = acc;
-    }
+    const { weights, logWeights } = mixture;
+    this.cumulativeWeights = mixture.cumulative;
 
     const sigma0 = options.bandwidthFactor * Math.max(nObs, 1) ** (-1 / (dims.length + 4));
     for (let d = 0; d < dims.length; d++) {
