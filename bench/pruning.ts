@@ -10,7 +10,7 @@
  * "good" (bias 2.5, noise 2; low steps are a poor guide), both by default.
  *
  *   npm run bench:pruning -- [--seeds 10] [--trials 200] [--workers 1,4] [--presets default,good]
- *                           [--optuna-presets default] [--optuna-all]
+ *                           [--optuna-presets default,good] [--optuna-all]
  *                           [--only NONE,SH] [--no-optuna] [--no-speed] [--no-quality]
  *                           [--extra '[{"label": "SH-r5", "pruner": {...}, "multiFidelity": {}}]']
  */
@@ -50,7 +50,7 @@ function parseArgs(argv: string[]): Args {
     trials: Number(env.PRUNING_TRIALS ?? 200),
     workers: [1, 4],
     presets: ["default", "good"],
-    optunaPresets: ["default"],
+    optunaPresets: ["default", "good"],
     optunaAll: false,
     only: null,
     optuna: true,
