@@ -20,6 +20,7 @@ export class BoundedQueue<T> implements AsyncIterableIterator<T> {
   private readonly items = new Map<string | number, T>();
   private seq = 0;
   private waiting: { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void } | null = null;
+  private ready: (() => void) | null = null;
   private ended = false;
   private error: unknown = null;
   private closed = false;
@@ -46,7 +47,34 @@ export class BoundedQueue<T> implements AsyncIterableIterator<T> {
     const key = this.options.keyOf ? this.options.keyOf(item) : this.seq++;
     if (!this.items.has(key) && this.items.size >= this.options.capacity) return false;
     this.items.set(key, item);
+    this.interrupt();
     return true;
+  }
+
+  /** Takes the oldest item without waiting. */
+  shift(): T | undefined {
+    const first = this.items.entries().next();
+    if (first.done) return undefined;
+    this.items.delete(first.value[0]);
+    return first.value[1];
+  }
+
+  /**
+   * Resolves at the next push, end or return, or `interrupt()`: for a consumer that also reads from
+   * elsewhere and must not leave a pending `next()` behind to swallow an item.
+   */
+  whenReady(): Promise<void> {
+    if (this.items.size || this.isClosed) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.ready = resolve;
+    });
+  }
+
+  /** Wakes a `whenReady()` waiter. */
+  interrupt(): void {
+    const ready = this.ready;
+    this.ready = null;
+    ready?.();
   }
 
   /** The oldest item waiting, without taking it. */
@@ -129,6 +157,7 @@ export class BoundedQueue<T> implements AsyncIterableIterator<T> {
   }
 
   private stop(): void {
+    this.interrupt();
     const onClose = this.options.onClose;
     if (!onClose) return;
     this.options.onClose = undefined;

@@ -63,8 +63,11 @@ export class MetricStream implements AsyncIterableIterator<MetricBatchPayload> {
   private replayed: Set<string> | null = null;
   private recentFromUs = 0n;
   private seamEndsUs = 0n;
-  /** The furthest position delivered: where catching up starts. */
-  private delivered: MetricCursor | null = null;
+  /**
+   * The furthest position handed towards the subscriber (delivered, or accepted into the buffer or
+   * by a waiting read): where catching up starts.
+   */
+  private furthest: MetricCursor | null = null;
   private readonly startedUs = BigInt(Date.now() - 5000) * 1000n;
   /** Live batches held when the stream fell behind, delivered before its catch-up. */
   private backlog: MetricBatchPayload[] = [];
@@ -100,6 +103,7 @@ export class MetricStream implements AsyncIterableIterator<MetricBatchPayload> {
         this.fallBehind(batch);
         return;
       }
+      this.advance(batch);
     }
   }
 
@@ -113,14 +117,10 @@ export class MetricStream implements AsyncIterableIterator<MetricBatchPayload> {
     }
     // What the buffer holds is still delivered first; the catch-up starts after the furthest of it.
     this.backlog = this.queue.drain();
-    let from = this.delivered;
-    for (const batch of this.backlog) {
-      const position = cursorAfter(batch);
-      if (!from || compareCursors(position, from) > 0) from = position;
-    }
+    this.queue.interrupt();
     // Nothing delivered or held: from just before the batch lost, or (a gap) from a little before
     // this stream started.
-    from ??= { reportedUs: (lost ? BigInt(lost.reportedUs) - 1n : this.startedUs).toString(), trialId: "0", name: "", step: -1 };
+    const from = this.furthest ?? { reportedUs: (lost ? BigInt(lost.reportedUs) - 1n : this.startedUs).toString(), trialId: "0", name: "", step: -1 };
     this.replay = { cursor: from, afterStep: null, pending: [], done: false };
   }
 
@@ -130,17 +130,26 @@ export class MetricStream implements AsyncIterableIterator<MetricBatchPayload> {
       const batch = this.backlog.length ? this.backlog.shift()! : this.replay ? await this.nextReplayed() : await this.nextLive();
       if (batch === undefined) return { value: undefined, done: true };
       if (batch === null) continue;
-      const position = cursorAfter(batch);
-      if (!this.delivered || compareCursors(position, this.delivered) > 0) this.delivered = position;
+      this.advance(batch);
       return { value: batch, done: false };
     }
   }
 
-  /** The next live batch (undefined at the end; null when it held only points already sent). */
+  private advance(batch: MetricBatchPayload): void {
+    const position = cursorAfter(batch);
+    if (!this.furthest || compareCursors(position, this.furthest) > 0) this.furthest = position;
+  }
+
+  /** The next live batch (undefined at the end; null when there is none to give right now). */
   private async nextLive(): Promise<MetricBatchPayload | null | undefined> {
-    const result = await this.queue.next();
-    if (result.done) return undefined;
-    return this.unseen(result.value);
+    for (;;) {
+      const batch = this.queue.shift();
+      if (batch) return this.unseen(batch);
+      if (this.queue.isClosed) return undefined;
+      // Fell behind while waiting: the caller turns to the backlog and the database.
+      if (this.replay || this.backlog.length) return null;
+      await this.queue.whenReady();
+    }
   }
 
   /** The next replayed batch; null when the replay has just caught up with the live stream. */

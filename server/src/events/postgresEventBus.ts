@@ -97,10 +97,18 @@ export class PostgresEventBus implements EventBus {
     await client?.end().catch(() => undefined);
   }
 
-  private async connect(): Promise<void> {
+  /**
+   * Connects and listens. After a reconnect, the gap notice goes out before any event received on
+   * the new connection, so a stream that catches up on it starts reading the database only once
+   * nothing can fall between its reads and live delivery.
+   */
+  private async connect(reconnect = false): Promise<void> {
     const client = new pg.Client({ connectionString: this.options.url, application_name: "graphtune-events" });
+    let held: string[] | null = [];
     client.on("notification", (message) => {
-      if (message.channel === this.channel && message.payload) this.receive(message.payload);
+      if (message.channel !== this.channel || !message.payload) return;
+      if (held) held.push(message.payload);
+      else this.receive(message.payload);
     });
     client.on("error", (error) => this.lost(client, error));
     client.on("end", () => this.lost(client, null));
@@ -108,6 +116,10 @@ export class PostgresEventBus implements EventBus {
     await client.query(`LISTEN ${this.channel}`);
     this.client = client;
     this.reconnectDelay = this.options.reconnectDelayMs ?? 250;
+    if (reconnect) this.emit({ type: "gap" });
+    const early = held;
+    held = null;
+    for (const payload of early) this.receive(payload);
     void this.flush();
   }
 
@@ -123,14 +135,11 @@ export class PostgresEventBus implements EventBus {
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
       if (this.closed) return;
-      this.connect().then(
-        () => deliver(this.listeners, { type: "gap" }, this.options.logger),
-        (error) => {
-          this.options.logger?.warn("event bus could not reconnect; retrying", { error, inMs: this.reconnectDelay });
-          this.reconnectDelay = Math.min(this.reconnectDelay * 2, 10_000);
-          this.scheduleReconnect();
-        },
-      );
+      this.connect(true).catch((error) => {
+        this.options.logger?.warn("event bus could not reconnect; retrying", { error, inMs: this.reconnectDelay });
+        this.reconnectDelay = Math.min(this.reconnectDelay * 2, 10_000);
+        this.scheduleReconnect();
+      });
     }, this.reconnectDelay);
     this.reconnectTimer.unref();
   }
