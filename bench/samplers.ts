@@ -5,6 +5,9 @@
  *
  *   npm run bench:samplers -- [--seeds 10] [--trials 100] [--functions branin,hartmann6]
  *                            [--samplers RANDOM,TPE] [--no-optuna] [--no-quality] [--no-scaling]
+ *
+ * --samplers names the rows of every table (TPE-mv, "TPE (2 obj)" under TPE); the latency table
+ * times Optuna's TPE ask on a like history unless --no-optuna.
  */
 import { execFile, execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -251,48 +254,157 @@ const gc: () => void = (() => {
 
 interface AskCost {
   ms: number;
+  /** The fastest ask: on a shared machine, the closest to the ask's own cost. */
+  minMs: number;
+  /** Median CPU time of the process during an ask (wall time also counts waiting for a core). */
+  cpuMs: number;
   heapMb: number;
   rssMb: number;
 }
 
-/** Median wall time of `repeats` asks, and the largest heap/RSS growth one ask caused. */
-function measureAsk(type: string, options: Record<string, JsonValue>, study: StudyView, repeats: number): AskCost {
+/**
+ * Median wall time of `repeats` asks, and the largest heap/RSS growth one ask caused. With
+ * `collect`, a full collection precedes each ask so that its memory growth reads cleanly; that
+ * also makes V8 drop the hidden classes of objects no longer alive and re-optimise the code
+ * that used them, so those asks are slower than a server's steady state (the latency table
+ * shows both).
+ */
+function measureAsk(type: string, options: Record<string, JsonValue>, study: StudyView, repeats: number, collect = true): AskCost {
   const times: number[] = [];
+  const cpu: number[] = [];
   let heap = 0;
   let rss = 0;
   for (let r = 0; r < repeats; r++) {
     const sampler = createSampler({ type, seed: 11 + r, options });
-    gc();
+    if (collect) gc();
     const before = process.memoryUsage();
+    const cpuBefore = process.cpuUsage();
     const start = process.hrtime.bigint();
     sampler.sampleRelative({ study, trialNumber: study.trials.length + r, state: null });
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    const cpuUsed = process.cpuUsage(cpuBefore);
     const after = process.memoryUsage();
     times.push(ms);
+    cpu.push((cpuUsed.user + cpuUsed.system) / 1000);
     heap = Math.max(heap, (after.heapUsed - before.heapUsed) / 2 ** 20);
     rss = Math.max(rss, (after.rss - before.rss) / 2 ** 20);
   }
-  return { ms: median(times), heapMb: heap, rssMb: rss };
+  return { ms: median(times), minMs: Math.min(...times), cpuMs: median(cpu), heapMb: heap, rssMb: rss };
 }
 
-function scaling(): void {
+/**
+ * Optuna 3.1's TPE ask on histories like syntheticStudy's (same spaces and objective, its own
+ * random draws), for the latency table's peer column: median ms by space label and mode.
+ */
+const OPTUNA_ASK_SCRIPT = `
+import json, random, statistics, sys, time, warnings
+import optuna
+from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
+optuna.logging.set_verbosity(optuna.logging.ERROR)
+warnings.filterwarnings("ignore")
+n, reps = int(sys.argv[1]), int(sys.argv[2])
+spaces = {
+    "8 floats": {f"x{i}": FloatDistribution(-5, 5) for i in range(8)},
+    "8 mixed": {**{f"f{i}": FloatDistribution(-5, 5) for i in range(5)}, "lr": FloatDistribution(1e-5, 1, log=True),
+                "units": IntDistribution(16, 512, step=16), "opt": CategoricalDistribution(["adam", "sgd", "rmsprop"])},
+}
+out = {}
+for label, space in spaces.items():
+    rng = random.Random(7)
+    trials = []
+    for _ in range(n):
+        params = {}
+        for name, d in space.items():
+            if isinstance(d, CategoricalDistribution):
+                params[name] = rng.choice(d.choices)
+            elif isinstance(d, IntDistribution):
+                params[name] = d.low + d.step * rng.randrange((d.high - d.low) // d.step + 1)
+            elif d.log:
+                params[name] = d.low * (d.high / d.low) ** rng.random()
+            else:
+                params[name] = d.low + (d.high - d.low) * rng.random()
+        value = sum((v - 0.3) ** 2 for v in params.values() if not isinstance(v, str))
+        trials.append(optuna.trial.create_trial(params=params, distributions=space, value=value))
+    out[label] = {}
+    for mode, multivariate in (("TPE", False), ("TPE-mv", True)):
+        study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=11, multivariate=multivariate))
+        study.add_trials(trials)
+        times = []
+        for r in range(reps + 1):
+            start = time.perf_counter()
+            trial = study.ask(fixed_distributions=space)
+            elapsed = (time.perf_counter() - start) * 1000
+            study.tell(trial, state=optuna.trial.TrialState.FAIL)
+            if r > 0:
+                times.append(elapsed)
+        out[label][mode] = statistics.median(times)
+print(json.dumps(out))
+`;
+
+type OptunaAsks = Record<string, Record<string, number>>;
+
+/** Times Optuna's asks after ours, so the two never share the CPU (a string says why there is none). */
+function optunaAskLatency(args: Args, trials: number, repeats: number): OptunaAsks | string {
+  if (!args.optuna) return "skipped (--no-optuna)";
+  const python = "/usr/bin/python3";
+  try {
+    execFileSync(python, ["-c", "import optuna"], { stdio: "ignore" });
+  } catch {
+    return "Optuna is not importable by /usr/bin/python3";
+  }
+  try {
+    const stdout = execFileSync(python, ["-c", OPTUNA_ASK_SCRIPT, String(trials), String(repeats)], { maxBuffer: 1 << 20, stdio: ["ignore", "pipe", "pipe"] });
+    return JSON.parse(stdout.toString()) as OptunaAsks;
+  } catch (e) {
+    return `Optuna run failed: ${String((e as { stderr?: Buffer }).stderr ?? e).trim().split("\n").pop()}`;
+  }
+}
+
+/** With --samplers, the latency rows of a label are kept when the list names it. */
+function wanted(args: Args, label: string): boolean {
+  return !args.samplers || args.samplers.includes(label.replace(/ \(2 obj\)$/, ""));
+}
+
+function scaling(args: Args): void {
   const types = new Set(samplerTypes());
-  console.log("\nOne ask with a long history (median of repeated asks on a fresh sampler):");
-  const rows: string[][] = [];
-  for (const [label, space] of [["8 floats", FLOAT8], ["8 mixed", MIXED8]] as const) {
-    const study = syntheticStudy(space, 1000, ["MINIMIZE"]);
-    measureAsk("TPE", {}, study, 3);
-    const uni = measureAsk("TPE", {}, study, 21);
-    const multi = measureAsk("TPE", { multivariate: true }, study, 21);
-    rows.push([`TPE, 1000 trials, ${label}`, uni.ms.toFixed(2), "< 5", uni.ms < 5 ? "met" : "NOT met", "~80 (Optuna TPE)"]);
-    rows.push([`TPE-mv, 1000 trials, ${label}`, multi.ms.toFixed(2), "< 5", multi.ms < 5 ? "met" : "NOT met", ""]);
+  const tpeLabels = (["TPE", "TPE-mv"] as const).filter((l) => types.has("TPE") && wanted(args, l));
+  console.log(
+    "\nOne ask with a long history: median, fastest and median CPU time of 21 asks in a row, each on a fresh sampler; then the median of 21 asks each right after a full collection:",
+  );
+  const rows: Array<{ cells: string[]; ms: number; peer?: [string, string] }> = [];
+  for (const [space, spec] of [["8 floats", FLOAT8], ["8 mixed", MIXED8]] as const) {
+    if (tpeLabels.length === 0) break;
+    const study = syntheticStudy(spec, 1000, ["MINIMIZE"]);
+    for (const label of tpeLabels) {
+      const options: Record<string, JsonValue> = label === "TPE-mv" ? { multivariate: true } : {};
+      measureAsk("TPE", options, study, 5, false);
+      const steady = measureAsk("TPE", options, study, 21, false);
+      const cold = measureAsk("TPE", options, study, 21);
+      rows.push({
+        cells: [`${label}, 1000 trials, ${space}`, steady.ms.toFixed(2), steady.minMs.toFixed(2), steady.cpuMs.toFixed(2), cold.ms.toFixed(1), "< 5", steady.ms < 5 ? "met" : "NOT met"],
+        ms: steady.ms,
+        peer: [space, label],
+      });
+    }
   }
-  if (types.has("GP")) {
+  if (types.has("GP") && wanted(args, "GP")) {
     const study = syntheticStudy(FLOAT8, 200, ["MINIMIZE"]);
-    const gp = measureAsk("GP", {}, study, 3);
-    rows.push(["GP, 200 trials, 8 floats", gp.ms.toFixed(1), "< 300", gp.ms < 300 ? "met" : "NOT met", ""]);
+    const gp = measureAsk("GP", {}, study, 3, false);
+    const cold = measureAsk("GP", {}, study, 3);
+    rows.push({ cells: ["GP, 200 trials, 8 floats", gp.ms.toFixed(1), gp.minMs.toFixed(1), gp.cpuMs.toFixed(1), cold.ms.toFixed(1), "< 300", gp.ms < 300 ? "met" : "NOT met"], ms: gp.ms });
   }
-  console.log(table(["ask", "ms", "goal", "status", "peer"], rows));
+  const optuna = tpeLabels.length > 0 ? optunaAskLatency(args, 1000, 5) : "no TPE rows";
+  console.log(
+    table(
+      ["ask", "ms", "min ms", "cpu ms", "ms after full GC", "goal", "status", "optuna ms", "optuna / ours"],
+      rows.map((r) => {
+        const peer = r.peer && typeof optuna !== "string" ? optuna[r.peer[0]]?.[r.peer[1]] : undefined;
+        return [...r.cells, peer === undefined ? "-" : peer.toFixed(1), peer === undefined ? "-" : (peer / r.ms).toFixed(1)];
+      }),
+    ),
+  );
+  if (typeof optuna === "string") console.log(`Optuna's TPE ask (1000 trials): ${optuna}.`);
+  else console.log("(optuna ms: Optuna 3.1's TPESampler, median of 5 asks on a like history of 1000 trials, timed after ours)");
 
   console.log("\nAsk time and memory growth by history size (limit: 2000 ms and 200 MB per ask):");
   const sizes = [100, 1000, 10000];
@@ -307,7 +419,7 @@ function scaling(): void {
   const studies = new Map<string, StudyView>();
   const scaleRows: string[][] = [];
   let allOk = true;
-  for (const e of entries) {
+  for (const e of entries.filter((x) => wanted(args, x.label))) {
     const row = [e.label];
     let ok = true;
     for (const n of sizes) {
@@ -329,7 +441,7 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   console.log(`Registered samplers: ${samplerTypes().join(", ")}`);
   if (args.quality) await quality(args);
-  if (args.scaling) scaling();
+  if (args.scaling) scaling(args);
 }
 
 main().catch((e) => {
