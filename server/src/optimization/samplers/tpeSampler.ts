@@ -160,34 +160,28 @@ export class TpeSampler implements Sampler {
     const dims = specs.map(kernelDimension);
     const columns = history.columnsOf(specs);
     const nTrials = split.trials.length;
-    // Rows with a usable value of every spec, in trial order: the good ones, then the others.
-    const usable = new Uint8Array(nTrials);
+    const below = split.below;
+    // Rows with a usable value of every spec, in trial order: the good ones and the others.
+    const belowRows = new Int32Array(nTrials);
+    const aboveRows = new Int32Array(nTrials);
     let nBelow = 0;
     let nAbove = 0;
     for (let j = 0; j < nTrials; j++) {
-      let ok = 1;
+      let usable = true;
       // x !== x: NaN, an unusable value.
-      for (let d = 0; d < columns.length; d++) if (columns[d][j] !== columns[d][j]) ok = 0;
-      usable[j] = ok;
-      if (ok && split.below[j]) nBelow++;
-      else if (ok) nAbove++;
+      for (let d = 0; d < columns.length; d++) if (columns[d][j] !== columns[d][j]) usable = false;
+      if (!usable) continue;
+      if (below[j]) belowRows[nBelow++] = j;
+      else aboveRows[nAbove++] = j;
     }
-    const belowObs = columns.map(() => new Float64Array(nBelow));
-    const aboveObs = columns.map(() => new Float64Array(nAbove));
-    const belowWeights = split.belowWeights ? new Float64Array(nBelow) : null;
-    let b = 0;
-    let a = 0;
-    for (let j = 0; j < nTrials; j++) {
-      if (!usable[j]) continue;
-      if (split.below[j]) {
-        for (let d = 0; d < columns.length; d++) belowObs[d][b] = columns[d][j];
-        if (belowWeights) belowWeights[b] = split.belowWeights![j];
-        b++;
-      } else {
-        for (let d = 0; d < columns.length; d++) aboveObs[d][a] = columns[d][j];
-        a++;
-      }
-    }
+    const gather = (col: Float64Array, rows: Int32Array, count: number) => {
+      const out = new Float64Array(count);
+      for (let k = 0; k < count; k++) out[k] = col[rows[k]];
+      return out;
+    };
+    const belowObs = columns.map((col) => gather(col, belowRows, nBelow));
+    const aboveObs = columns.map((col) => gather(col, aboveRows, nAbove));
+    const belowWeights = split.belowWeights ? gather(split.belowWeights, belowRows, nBelow) : null;
     const parzen: ParzenOptions = {
       priorWeight: this.opts.priorWeight,
       considerMagicClip: this.opts.considerMagicClip,

@@ -102,7 +102,8 @@ export function splitObservations(study: StudyView, options: SplitOptions): Obse
   const count = trials.length;
   const nBelow = Math.min(count, Math.max(0, options.gamma(finished)));
   const below = new Uint8Array(count);
-  const indices = Array.from({ length: count }, (_, i) => i);
+  const indices: number[] = [];
+  for (let i = 0; i < count; i++) indices.push(i);
   const chosen = constraintsEnabled ? splitWithConstraints(ranked, indices, nBelow) : splitPlain(ranked, indices, nBelow);
   for (const i of chosen) below[i] = 1;
   const belowWeights = multi ? multiObjectiveWeights(ranked, below) : null;
