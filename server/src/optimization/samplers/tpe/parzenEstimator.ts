@@ -92,11 +92,12 @@ interface KernelTable {
  * Numeric dimensions use truncated normals (integrated over the cell for stepped values);
  * categorical dimensions use Optuna's smoothed one-hot rows.
  *
- * Everything is laid out once per ask in flat typed arrays. Scoring works candidate by
- * candidate over all components with no allocation; stepped and categorical dimensions look
- * their terms up in per-candidate tables of distinct kernels, and when every dimension is such,
- * identical components are merged (summing their weights), so a univariate estimator of an
- * integer or categorical parameter scores a few dozen kernels however long the history.
+ * Everything is laid out once per ask in flat typed arrays, and scoring streams through them
+ * candidate by candidate without allocating per component. Stepped and categorical dimensions
+ * look their terms up in tables of distinct kernels, filled once per candidate value; when every
+ * dimension is such, identical components are merged (summing their weights), so a univariate
+ * estimator of an integer or categorical parameter scores a few dozen kernels however long the
+ * history. A univariate continuous estimator with a long history scores by blocks (BlockedKernels).
  */
 export class ParzenEstimator {
   readonly size: number;
