@@ -11,7 +11,10 @@ export interface ClientOptions {
   fetch?: typeof fetch;
   /** Retries after network faults; see RetryOptions for the defaults. */
   retry?: RetryOptions;
-  /** How long one try may wait for its answer, in ms, before it counts as a network fault; default 30,000. */
+  /**
+   * How long one try may wait for its answer, in ms, before it is aborted and counts as a network
+   * fault (checked about once a second); default 30,000.
+   */
   timeoutMs?: number;
   /** More headers for every request; default none. */
   headers?: Record<string, string>;
@@ -37,6 +40,14 @@ interface GraphqlBody<T> {
   errors?: { message: string; extensions?: { code?: string; field?: string } }[];
 }
 
+/** A try waiting for its answer. */
+interface InFlight {
+  deadline: number;
+  controller: AbortController;
+  timedOut: boolean;
+  onAbort: (() => void) | null;
+}
+
 /** What one try ended with: an answer, or a fault that another try may get past. */
 type TryResult<T> = { data: T } | { fault: Fault };
 
@@ -51,10 +62,14 @@ export class GraphtuneClient {
   private readonly headers: Record<string, string>;
   /** Operation kind and name per document text, parsed once. */
   private readonly described = new Map<string, { query: boolean; name: string }>();
+  private readonly timeoutMs: number;
+  private readonly inFlight = new Set<InFlight>();
+  private sweeper: ReturnType<typeof setInterval> | null = null;
 
   constructor(readonly options: ClientOptions) {
     this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.timeoutMs = options.timeoutMs ?? 30_000;
     this.headers = { "content-type": "application/json", accept: "application/json", ...options.headers };
     if (options.apiKey) this.headers.authorization = `Bearer ${options.apiKey}`;
   }
@@ -89,16 +104,17 @@ export class GraphtuneClient {
 
   /** One try: the data, a GraphtuneError for an error answer, or the fault that stopped it. */
   private async once<T>(body: string, signal: AbortSignal | undefined): Promise<TryResult<T>> {
-    const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 30_000);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    const pending = this.track(signal);
     let response: Response;
     let text: string;
     try {
-      response = await this.fetchImpl(this.options.url, { method: "POST", headers: this.headers, body, signal: combined });
+      response = await this.fetchImpl(this.options.url, { method: "POST", headers: this.headers, body, signal: pending.controller.signal });
       text = await response.text();
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
-      return { fault: faultOf(error, timeout.aborted) };
+      return { fault: faultOf(error, pending.timedOut) };
+    } finally {
+      this.untrack(pending, signal);
     }
     let parsed: GraphqlBody<T> | undefined;
     try {
@@ -119,6 +135,43 @@ export class GraphtuneClient {
       throw new BadResponseError(`the server answered HTTP ${response.status} without data`, "BAD_RESPONSE");
     }
     return { data: parsed.data };
+  }
+
+  /**
+   * Registers a try in flight. One coarse timer for all of them aborts those past their deadline:
+   * far cheaper per request than a timer each, at the price of a deadline kept within a second.
+   */
+  private track(signal: AbortSignal | undefined): InFlight {
+    const pending: InFlight = { deadline: Date.now() + this.timeoutMs, controller: new AbortController(), timedOut: false, onAbort: null };
+    if (signal) {
+      pending.onAbort = () => pending.controller.abort(signal.reason);
+      signal.addEventListener("abort", pending.onAbort, { once: true });
+    }
+    this.inFlight.add(pending);
+    if (!this.sweeper) {
+      this.sweeper = setInterval(() => this.sweep(), Math.min(1000, Math.max(10, this.timeoutMs / 4)));
+      (this.sweeper as { unref?: () => void }).unref?.();
+    }
+    return pending;
+  }
+
+  private untrack(pending: InFlight, signal: AbortSignal | undefined): void {
+    this.inFlight.delete(pending);
+    if (pending.onAbort) signal?.removeEventListener("abort", pending.onAbort);
+    if (this.inFlight.size === 0 && this.sweeper) {
+      clearInterval(this.sweeper);
+      this.sweeper = null;
+    }
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const pending of this.inFlight) {
+      if (pending.deadline <= now && !pending.timedOut) {
+        pending.timedOut = true;
+        pending.controller.abort(new Error("request timed out"));
+      }
+    }
   }
 
   private networkError(name: string, tries: number, elapsedMs: number, fault: Fault, mayRetry: boolean): NetworkError {

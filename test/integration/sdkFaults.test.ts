@@ -177,6 +177,25 @@ describe("retries over HTTP", () => {
   });
 });
 
+describe("a server that accepts connections but never answers", () => {
+  it("times each try out, retries a query, then throws NetworkError", async () => {
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}/graphql`;
+    try {
+      const gt = new Graphtune({ url, timeoutMs: 150, retry: { attempts: 2, initialDelayMs: 10 } });
+      const started = Date.now();
+      const failure = await gt.loadStudy("anything").catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(NetworkError);
+      expect(failure).toMatchObject({ attempts: 2 });
+      expect((failure as Error).message).toMatch(/study failed after 2 tries .*no answer within the request timeout/);
+      expect(Date.now() - started).toBeLessThan(3000);
+    } finally {
+      silent.close();
+    }
+  });
+});
+
 describe("live watches over a dropping connection", () => {
   it("reconnect and resume watchMetrics after the last batch: every point once, in order", async () => {
     const { gt } = throughProxy();
