@@ -3,6 +3,7 @@ import { containsValue, createSampler, parseSearchSpace } from "../../../server/
 import type { JsonValue, ParamSpec, Sampler, StudyView, TrialState, TrialView } from "../../../server/src/optimization";
 import { splitObservations } from "../../../server/src/optimization/samplers/tpe/split";
 import { dominates, leadingFronts } from "../../../server/src/optimization/samplers/tpe/fronts";
+import { hypervolume } from "../../../server/src/optimization/samplers/tpe/hypervolume";
 import { neighbourBandwidths } from "../../../server/src/optimization/samplers/tpe/bandwidths";
 import { type KernelDimension, MixtureWeights, ParzenEstimator, type ParzenOptions } from "../../../server/src/optimization/samplers/tpe/parzenEstimator";
 import { defaultWeights } from "../../../server/src/optimization/samplers/tpe/weights";
@@ -269,6 +270,39 @@ describe("TPE sampler", () => {
         expect(before).toBeLessThan(needed);
         expect(before + some[some.length - 1].length).toBeGreaterThanOrEqual(Math.min(needed, vs.length));
         expect(some).toEqual(expected.slice(0, some.length));
+      }
+    }
+  });
+
+  it("fills the good group from a long last front as plain greedy hypervolume selection does", () => {
+    const rng = new Rng(21);
+    for (const m of [2, 3]) {
+      for (let round = 0; round < 4; round++) {
+        // One front: points on the plane (or line) where the objectives sum to a constant.
+        const vectors = Array.from({ length: 120 }, () => {
+          const u = Array.from({ length: m - 1 }, () => rng.random());
+          return [...u, m - 1 - u.reduce((a, b) => a + b, 0)];
+        });
+        const trials = vectors.map((v, i) => view(i, { x: 0, y: 0, n: 0 }, quadSpace, "COMPLETE", v));
+        const split = splitObservations({ directions: vectors[0].map(() => "MINIMIZE" as const), searchSpace: quadSpace, trials }, { gamma: () => 12, constantLiar: false });
+        const ref = vectors[0].map((_, k) => {
+          const worst = Math.max(...vectors.map((v) => v[k]));
+          return Math.max(1.1 * worst, 0.9 * worst);
+        });
+        const picked: number[][] = [];
+        const left = vectors.map((_, i) => i);
+        const expected: number[] = [];
+        while (expected.length < 12) {
+          const base = hypervolume(picked, ref);
+          let best = 0;
+          left.forEach((i, k) => {
+            if (hypervolume([...picked, vectors[i]], ref) - base > hypervolume([...picked, vectors[left[best]]], ref) - base) best = k;
+          });
+          const [i] = left.splice(best, 1);
+          picked.push(vectors[i]);
+          expected.push(i);
+        }
+        expect(split.trials.filter((_, i) => split.below[i]).map((t) => t.number)).toEqual(expected.sort((a, b) => a - b));
       }
     }
   });

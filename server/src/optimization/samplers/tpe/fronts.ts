@@ -1,7 +1,7 @@
 /**
  * Non-dominated sorting for MOTPE's good group, which needs only the first few fronts (enough to
  * hold gamma(n) <= 25 trials): two objectives in O(n log n), more by peeling front after front
- * and stopping once enough points are out. Memory stays O(n) either way, where a full sort with
+ * (O(n log n) a front for three) and stopping once enough points are out. Memory stays O(n) either way, where a full sort with
  * domination lists is O(n^2) (gigabytes at 10,000 trials). Vectors are minimised; NaN counts
  * as the worst value. Equal vectors share a front.
  */
@@ -80,28 +80,73 @@ function frontsOf2d(v: number[][], order: number[], needed: number): number[][] 
   return fronts;
 }
 
-/** Any number of objectives: each front is the points no remaining earlier point dominates. */
+/**
+ * Three or more objectives: each front is the remaining points that no remaining point dominates,
+ * peeled one after another until enough points are out.
+ */
 function peelFronts(v: number[][], order: number[], needed: number): number[][] {
   const fronts: number[][] = [];
   let rest = order;
   let total = 0;
   while (rest.length > 0 && total < needed) {
+    const onFront = v[0].length === 3 ? firstFront3d(v, rest) : firstFrontByComparison(v, rest);
     const front: number[] = [];
     const next: number[] = [];
-    for (const i of rest) {
-      // A dominated point is dominated by a member of the current front (transitivity).
-      let dominated = false;
-      for (const j of front) {
-        if (dominates(v[j], v[i])) {
-          dominated = true;
-          break;
-        }
-      }
-      (dominated ? next : front).push(i);
-    }
+    rest.forEach((i, k) => (onFront[k] ? front : next).push(i));
     fronts.push(front);
     total += front.length;
     rest = next;
   }
   return fronts;
+}
+
+/** Marks the non-dominated among `rest` (in lexicographic order), comparing with the front so far. */
+function firstFrontByComparison(v: number[][], rest: number[]): Uint8Array {
+  const onFront = new Uint8Array(rest.length);
+  const front: number[] = [];
+  rest.forEach((i, k) => {
+    // A dominated point is dominated by a member of the front (transitivity).
+    for (const j of front) if (dominates(v[j], v[i])) return;
+    onFront[k] = 1;
+    front.push(i);
+  });
+  return onFront;
+}
+
+/**
+ * Three objectives in O(n log n): in lexicographic order, a point is dominated exactly when an
+ * earlier, different point has second and third objectives no larger, which a Fenwick tree of
+ * the smallest third objective by rank of the second answers. Equal vectors are looked up
+ * before any of them is added, so they do not dominate each other.
+ */
+function firstFront3d(v: number[][], rest: number[]): Uint8Array {
+  const n = rest.length;
+  // Objectives as ranks (equal values share one), so an empty tree reads n + 1, above them all.
+  const rankIn = (sorted: Float64Array, x: number) => {
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid] < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo + 1;
+  };
+  const ys = Float64Array.from(rest, (i) => v[i][1]).sort();
+  const zs = Float64Array.from(rest, (i) => v[i][2]).sort();
+  const smallestZ = new Int32Array(n + 1).fill(n + 1);
+  const onFront = new Uint8Array(n);
+  let k = 0;
+  while (k < n) {
+    let end = k + 1;
+    while (end < n && compareLex(v[rest[end]], v[rest[k]]) === 0) end++;
+    const y = rankIn(ys, v[rest[k]][1]);
+    const z = rankIn(zs, v[rest[k]][2]);
+    let best = n + 1;
+    for (let r = y; r > 0; r -= r & -r) best = Math.min(best, smallestZ[r]);
+    if (best > z) onFront.fill(1, k, end);
+    for (let r = y; r <= n; r += r & -r) smallestZ[r] = Math.min(smallestZ[r], z);
+    k = end;
+  }
+  return onFront;
 }

@@ -199,33 +199,76 @@ function splitMultiObjective(vectors: number[][], indices: number[], stepKeys: F
 /**
  * Greedy hypervolume subset selection: `count` times, the point adding the most hypervolume
  * (the earliest on ties). Hypervolume is submodular, so a point's gain only shrinks as the subset
- * grows: its last computed gain bounds it, and only a point whose bound leads is recomputed (lazy
- * greedy). That picks what the plain greedy loop picks, with far fewer hypervolume computations
- * on a long front.
+ * grows: its last computed gain bounds it, and only the point whose bound leads (kept in a heap)
+ * is recomputed (lazy greedy). That picks what the plain greedy loop picks, with far fewer
+ * hypervolume computations on a long front.
  */
 function greedyHypervolumeSubset(points: number[][], count: number): number[] {
   const ref = referencePoint(points);
   const bound = points.map((p) => hypervolume([p], ref));
   /** Size of the subset each bound was computed against. */
   const computedAt = new Int32Array(points.length);
-  const taken = new Uint8Array(points.length);
+  const heap = new LeaderHeap((a, b) => bound[a] > bound[b] || (bound[a] === bound[b] && a < b));
+  for (let k = 0; k < points.length; k++) heap.push(k);
   const picked: number[][] = [];
   const picks: number[] = [];
   let base = 0;
-  while (picks.length < count && picks.length < points.length) {
-    let best = -1;
-    for (let k = 0; k < points.length; k++) if (!taken[k] && (best < 0 || bound[k] > bound[best])) best = k;
+  while (picks.length < count && heap.size > 0) {
+    const best = heap.pop();
     if (computedAt[best] !== picked.length) {
       bound[best] = hypervolume([...picked, points[best]], ref) - base;
       computedAt[best] = picked.length;
+      heap.push(best);
       continue;
     }
-    taken[best] = 1;
     picks.push(best);
     picked.push(points[best]);
     base = hypervolume(picked, ref);
   }
   return picks;
+}
+
+/** A binary heap of indices; `before(a, b)` says a leads b. */
+class LeaderHeap {
+  private readonly items: number[] = [];
+
+  constructor(private readonly before: (a: number, b: number) => boolean) {}
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  push(item: number): void {
+    const items = this.items;
+    let k = items.length;
+    items.push(item);
+    while (k > 0) {
+      const parent = (k - 1) >> 1;
+      if (!this.before(item, items[parent])) break;
+      items[k] = items[parent];
+      k = parent;
+    }
+    items[k] = item;
+  }
+
+  pop(): number {
+    const items = this.items;
+    const top = items[0];
+    const last = items.pop()!;
+    if (items.length > 0) {
+      let k = 0;
+      for (;;) {
+        let child = 2 * k + 1;
+        if (child >= items.length) break;
+        if (child + 1 < items.length && this.before(items[child + 1], items[child])) child++;
+        if (!this.before(items[child], last)) break;
+        items[k] = items[child];
+        k = child;
+      }
+      items[k] = last;
+    }
+    return top;
+  }
 }
 
 /** MOTPE's weights of the good group: hypervolume contribution, infeasible ones nearly zero. */
