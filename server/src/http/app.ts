@@ -95,6 +95,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     schema,
     formatError: formatError(logger),
     introspection: true,
+    // The command line stops the whole server on SIGTERM/SIGINT (streams, event bus, pool); Apollo
+    // stopping itself on the same signal first would race that and re-raise the signal.
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),

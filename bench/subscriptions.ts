@@ -1,0 +1,314 @@
+/**
+ * `npm run bench:subscriptions`: live metric streams over graphql-ws.
+ *
+ * 1. Two server processes on one PostgreSQL (events cross through LISTEN/NOTIFY): 200 subscribers
+ *    split across them (each follows one trial's metricsReported, plus one study-wide subscriber
+ *    per server), 20 reporters sending batches of 10 points over HTTP, split across them too.
+ *    Latency from the start of each reportMetrics request to each subscriber's receipt of the
+ *    batch (p50, p99), and points delivered vs expected, with duplicates and misses counted.
+ * 2. The same load on one server process with the in-process bus, in the same run, so the cost of
+ *    crossing processes shows.
+ * 3. A server's resident memory with 1,000 idle subscriptions open, minus without.
+ *
+ * Reporters are paced (open loop) to --rate points/s in total; the achieved rate is printed. The
+ * benchmark's own process (clients) shares the machine with the servers and PostgreSQL.
+ *
+ * Flags: --rate N (points/s in total, default 5000), --seconds N (per phase, default 20),
+ * --subscribers N (default 200), --reporters N (default 20), --idle N (default 1000).
+ */
+import { createClient, type Client } from "graphql-ws";
+import WebSocket from "ws";
+import { GraphqlClient } from "./support/graphqlClient";
+import { benchDatabaseServer } from "./support/postgres";
+import { startServerProcess, type ServerProcess } from "./support/serverProcess";
+import { fmt, median, printTable, quantile } from "./support/stats";
+
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const RATE = flag("rate", 5000);
+const SECONDS = flag("seconds", 20);
+const SUBSCRIBERS = flag("subscribers", 200);
+const REPORTERS = flag("reporters", 20);
+const IDLE = flag("idle", 1000);
+const BATCH = 10;
+
+const CREATE = `mutation($input: CreateStudyInput!) { createStudy(input: $input) { id } }`;
+const ASK = `mutation($s: ID!) { askTrial(studyId: $s) { id } }`;
+const REPORT = `mutation($t: ID!, $p: [MetricPointInput!]!) { reportMetrics(trialId: $t, points: $p) { shouldPrune } }`;
+const METRICS = `subscription($s: ID, $t: ID) { metricsReported(studyId: $s, trialId: $t) { trialId points { step value } } }`;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const progress = (text: string) => console.error(`  ... ${text}`);
+
+interface Subscriber {
+  scope: { trialId?: string; studyId?: string };
+  keys: Set<string>;
+  received: number;
+  stop: () => void;
+}
+
+interface PhaseResult {
+  name: string;
+  sentPoints: number;
+  achievedRate: number;
+  expected: number;
+  delivered: number;
+  duplicates: number;
+  missing: number;
+  latencies: number[];
+  roundTrips: number[];
+  serverCpuMsPerS: number;
+}
+
+/** Sends of each batch, by trial and first step: when its reportMetrics request started. */
+type SendTimes = Map<string, number>;
+
+async function runPhase(name: string, servers: ServerProcess[]): Promise<PhaseResult> {
+  progress(`${name}: opening ${SUBSCRIBERS} subscriptions`);
+  const http = servers.map((s) => new GraphqlClient(s.url));
+  const studyId = (await http[0].request(CREATE, { input: { name: `subs-${Date.now()}` } })).createStudy.id as string;
+  const trials: string[] = [];
+  for (let r = 0; r < REPORTERS; r++) trials.push((await http[r % http.length].request(ASK, { s: studyId })).askTrial.id);
+
+  const clients: Client[] = [];
+  const subscribers: Subscriber[] = [];
+  const sent: SendTimes = new Map();
+  const latencies: number[] = [];
+  const roundTrips: number[] = [];
+  let measuring = false;
+  const studyWide = Math.min(servers.length, SUBSCRIBERS);
+  for (let i = 0; i < SUBSCRIBERS; i++) {
+    const server = servers[i % servers.length];
+    const client = createClient({ url: server.url.replace("http", "ws"), webSocketImpl: WebSocket, retryAttempts: 0, lazy: false });
+    clients.push(client);
+    const scope = i < studyWide ? { studyId } : { trialId: trials[i % trials.length] };
+    const sub: Subscriber = { scope, keys: new Set(), received: 0, stop: () => undefined };
+    sub.stop = client.subscribe<any>(
+      { query: METRICS, variables: { s: scope.studyId, t: scope.trialId } },
+      {
+        next: ({ data }) => {
+          const batch = data.metricsReported;
+          const now = performance.now();
+          const started = sent.get(`${batch.trialId}/${batch.points[0].step}`);
+          if (measuring && started !== undefined) latencies.push(now - started);
+          for (const p of batch.points) {
+            sub.received++;
+            sub.keys.add(`${batch.trialId}/${p.step}`);
+          }
+        },
+        error: (e) => console.error("subscription error", e),
+        complete: () => undefined,
+      },
+    );
+    subscribers.push(sub);
+  }
+
+  // Warm-up: one batch per trial until every subscriber has heard from its scope, so every
+  // subscription is live before measuring.
+  const step = new Map<string, number>(trials.map((t) => [t, 0]));
+  const report = async (r: number) => {
+    const trialId = trials[r];
+    const from = step.get(trialId)!;
+    step.set(trialId, from + BATCH);
+    const points = Array.from({ length: BATCH }, (_, k) => ({ step: from + k, value: Math.sin(from + k) }));
+    const started = performance.now();
+    sent.set(`${trialId}/${from}`, started);
+    await http[r % http.length].request(REPORT, { t: trialId, p: points });
+    if (measuring) roundTrips.push(performance.now() - started);
+  };
+  const warmStart = Date.now();
+  while (subscribers.some((s) => s.received === 0)) {
+    if (Date.now() - warmStart > 30_000) throw new Error("subscriptions did not start within 30 s");
+    await Promise.all(trials.map((_, r) => report(r)));
+    await sleep(200);
+  }
+  await sleep(500);
+  for (const s of subscribers) {
+    s.keys.clear();
+    s.received = 0;
+  }
+  const firstMeasuredStep = new Map(step);
+  progress(`${name}: every subscription is live; measuring for ${SECONDS} s`);
+
+  // Measured: each reporter paced to RATE / REPORTERS points per second.
+  measuring = true;
+  const intervalMs = (1000 * BATCH * REPORTERS) / RATE;
+  const cpuStart = servers.reduce((a, s) => a + s.cpuMs(), 0);
+  const start = performance.now();
+  const end = start + SECONDS * 1000;
+  let sentPoints = 0;
+  await Promise.all(
+    trials.map(async (_, r) => {
+      let next = start + (intervalMs * r) / REPORTERS;
+      while (next < end) {
+        const wait = next - performance.now();
+        if (wait > 0) await sleep(wait);
+        await report(r);
+        sentPoints += BATCH;
+        next += intervalMs;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - start) / 1000;
+  progress(`${name}: reporters done after ${fmt(elapsed)} s; waiting for deliveries to drain`);
+  const cpuMs = servers.reduce((a, s) => a + s.cpuMs(), 0) - cpuStart;
+
+  // Let deliveries drain: stop when nothing new arrives for a second (at most 15 s).
+  let last = -1;
+  for (let waited = 0; waited < 15_000; waited += 1000) {
+    const now = subscribers.reduce((a, s) => a + s.received, 0);
+    if (now === last) break;
+    last = now;
+    await sleep(1000);
+  }
+  measuring = false;
+
+  let expected = 0;
+  let delivered = 0;
+  let duplicates = 0;
+  const sentPerTrial = new Map(trials.map((t) => [t, step.get(t)! - firstMeasuredStep.get(t)!]));
+  for (const s of subscribers) {
+    const want = s.scope.trialId ? sentPerTrial.get(s.scope.trialId)! : [...sentPerTrial.values()].reduce((a, b) => a + b, 0);
+    expected += want;
+    delivered += s.keys.size;
+    duplicates += s.received - s.keys.size;
+  }
+  progress(`${name}: closing subscriptions`);
+  for (const s of subscribers) s.stop();
+  await Promise.race([Promise.all(clients.map((c) => c.dispose())), sleep(3000).then(() => progress("clients did not close within 3 s"))]);
+  progress(`${name}: closed`);
+  for (const h of http) h.close();
+  return {
+    name,
+    sentPoints,
+    achievedRate: sentPoints / elapsed,
+    expected,
+    delivered,
+    duplicates,
+    missing: expected - delivered,
+    latencies,
+    roundTrips,
+    serverCpuMsPerS: cpuMs / elapsed,
+  };
+}
+
+/** Resident memory of a server with `n` idle subscriptions, `perConnection` on each, minus without. */
+async function idleMemory(server: ServerProcess, n: number, perConnection: number): Promise<{ before: number; after: number }> {
+  const http = new GraphqlClient(server.url);
+  progress(`opening ${n} idle subscriptions`);
+  const studyId = (await http.request(CREATE, { input: { name: `idle-${Date.now()}` } })).createStudy.id as string;
+  const trialId = (await http.request(ASK, { s: studyId })).askTrial.id as string;
+  await sleep(2000);
+  const before = server.rssMb();
+  const clients: Client[] = [];
+  let acknowledged = 0;
+  const connections = Math.ceil(n / perConnection);
+  for (let c = 0; c < connections; c++) {
+    const client = createClient({
+      url: server.url.replace("http", "ws"),
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      lazy: false,
+      on: { connected: () => acknowledged++ },
+    });
+    for (let k = 0; k < perConnection && c * perConnection + k < n; k++) {
+      const variables = k % 2 ? { t: trialId } : { s: studyId };
+      client.subscribe({ query: METRICS, variables }, { next: () => undefined, error: () => undefined, complete: () => undefined });
+    }
+    clients.push(client);
+    if (c % 100 === 99) await sleep(50);
+  }
+  while (acknowledged < connections) await sleep(50);
+  await sleep(3000);
+  const after = server.rssMb();
+  await Promise.all(clients.map((c) => c.dispose()));
+  http.close();
+  return { before, after };
+}
+
+async function main() {
+  console.log(
+    `graphtune bench:subscriptions: ${SUBSCRIBERS} subscribers, ${REPORTERS} reporters x batches of ${BATCH}, ` +
+      `target ${RATE} points/s for ${SECONDS} s per phase`,
+  );
+  const dbServer = await benchDatabaseServer();
+  const results: PhaseResult[] = [];
+  try {
+    {
+      const url = await dbServer.createDatabase("graphtune_bench_subs_pg");
+      process.env.GRAPHTUNE_EVENT_BUS = "postgres";
+      const servers = [await startServerProcess(url), await startServerProcess(url)];
+      try {
+        results.push(await runPhase("2 processes, PostgreSQL LISTEN/NOTIFY bus", servers));
+      } finally {
+        await Promise.all(servers.map((s) => s.stop()));
+      }
+    }
+    {
+      const url = await dbServer.createDatabase("graphtune_bench_subs_mem");
+      process.env.GRAPHTUNE_EVENT_BUS = "memory";
+      const server = await startServerProcess(url);
+      try {
+        results.push(await runPhase("1 process, in-process bus", [server]));
+      } finally {
+        await server.stop();
+      }
+    }
+    const memory: { perConnection: number; before: number; after: number }[] = [];
+    for (const perConnection of [1, 10]) {
+      const url = await dbServer.createDatabase("graphtune_bench_subs_idle");
+      process.env.GRAPHTUNE_EVENT_BUS = "postgres";
+      const server = await startServerProcess(url);
+      try {
+        memory.push({ perConnection, ...(await idleMemory(server, IDLE, perConnection)) });
+      } finally {
+        await server.stop();
+      }
+    }
+
+    console.log("");
+    printTable(
+      ["setup", "points/s sent (target)", "report→receipt p50 ms", "p99 ms", "max ms", "report round trip p50/p99 ms", "delivered / expected", "duplicates", "missing", "server CPU"],
+      results.map((r) => [
+        r.name,
+        `${fmt(r.achievedRate, 0)} (${RATE})`,
+        fmt(median(r.latencies), 1),
+        fmt(quantile(r.latencies, 0.99), 1),
+        fmt(Math.max(...r.latencies), 1),
+        `${fmt(median(r.roundTrips), 1)} / ${fmt(quantile(r.roundTrips, 0.99), 1)}`,
+        `${r.delivered} / ${r.expected}`,
+        String(r.duplicates),
+        String(r.missing),
+        `${fmt(r.serverCpuMsPerS / 10, 0)}% of a core`,
+      ]),
+    );
+    const [pgRun, memRun] = results;
+    console.log(
+      `crossing processes: p50 ${fmt(median(pgRun.latencies) / median(memRun.latencies), 2)}x, ` +
+        `p99 ${fmt(quantile(pgRun.latencies, 0.99) / quantile(memRun.latencies, 0.99), 2)}x the single process's ` +
+        `(goal: p99 < 50 ms at 5000 points/s, every point exactly once)`,
+    );
+    console.log("");
+    printTable(
+      [`server resident memory, ${IDLE} idle subscriptions`, "without (MB)", "with (MB)", "difference (MB)", "per subscription", "goal"],
+      memory.map((m) => [
+        m.perConnection === 1 ? "one connection each" : `${m.perConnection} per connection`,
+        fmt(m.before),
+        fmt(m.after),
+        fmt(m.after - m.before),
+        `${fmt(((m.after - m.before) * 1024) / IDLE)} KB`,
+        "< 50 MB",
+      ]),
+    );
+  } finally {
+    await dbServer.stop();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
