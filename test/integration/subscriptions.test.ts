@@ -236,6 +236,16 @@ describe("metricsReported", () => {
     expect(none.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "studyId" });
     expect(badCursor.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "after" });
   });
+
+  it("codes invalid and unparsable operations as HTTP does", async () => {
+    const invalid = new Received(client, `subscription { metricsReported(studyId: "1") { nope } }`);
+    const unparsable = new Received(client, `subscription { metricsReported(`);
+    await invalid.until((r) => r.errors !== null, "an error");
+    await unparsable.until((r) => r.errors !== null, "an error");
+    expect(invalid.errors?.[0].extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
+    expect(invalid.errors?.[0].message).toMatch(/nope/);
+    expect(unparsable.errors?.[0].extensions?.code).toBe("GRAPHQL_PARSE_FAILED");
+  });
 });
 
 describe("a slow subscriber", () => {

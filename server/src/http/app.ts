@@ -6,7 +6,15 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
 import { useServer } from "graphql-ws/use/ws";
-import type { FormattedExecutionResult, GraphQLError, GraphQLFormattedError } from "graphql";
+import {
+  GraphQLError,
+  parse,
+  validate,
+  type DocumentNode,
+  type FormattedExecutionResult,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+} from "graphql";
 import { WebSocketServer } from "ws";
 import { SubscriberTooSlowError } from "../events";
 import { createContext, type Context } from "../graphql/context";
@@ -71,6 +79,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         : format(e.toJSON(), e),
     );
   const authorize = options.authorizeConnection ?? (() => true);
+  const documents = new DocumentCache(schema);
   const wsCleanup = useServer<Record<string, unknown>, { request: http.IncomingMessage }>(
     {
       schema,
@@ -81,6 +90,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
           logger.debug("WebSocket connection refused", { error });
           return false;
         }
+      },
+      onSubscribe: (_ctx, _id, payload) => {
+        const document = documents.get(payload.query);
+        if (Array.isArray(document)) return document;
+        return { schema, document: document as DocumentNode, variableValues: payload.variables, operationName: payload.operationName };
       },
       context: (ctx): WebSocketContext => ({ ...createContext(services), connectionParams: ctx.connectionParams ?? {} }),
       // The same error codes and redaction as over HTTP.
@@ -145,6 +159,40 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       await services.events.close();
     },
   };
+}
+
+/**
+ * Parsed and validated operations by text. Clients send the same few subscription texts over and
+ * over (every dashboard tab, every executor), so each subscription shares one syntax tree instead
+ * of holding its own, and parsing and validation run once per text.
+ */
+class DocumentCache {
+  private readonly byText = new Map<string, DocumentNode | GraphQLError[]>();
+
+  constructor(
+    private readonly schema: GraphQLSchema,
+    /** Texts kept; the oldest is forgotten beyond it. */
+    private readonly capacity = 500,
+  ) {}
+
+  /** The document, or its errors coded as Apollo codes them over HTTP. */
+  get(text: string): DocumentNode | GraphQLError[] {
+    let found = this.byText.get(text);
+    if (found) return found;
+    try {
+      const document = parse(text);
+      const errors = validate(this.schema, document);
+      found = errors.length
+        ? errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } }))
+        : document;
+    } catch (error) {
+      if (!(error instanceof GraphQLError)) throw error;
+      found = [new GraphQLError(error.message, { source: error.source, positions: error.positions, extensions: { code: "GRAPHQL_PARSE_FAILED" } })];
+    }
+    if (this.byText.size >= this.capacity) this.byText.delete(this.byText.keys().next().value!);
+    this.byText.set(text, found);
+    return found;
+  }
 }
 
 /** One debug line per operation: name, duration, and error codes. */
