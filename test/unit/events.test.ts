@@ -7,6 +7,8 @@ import { EventHub, topics } from "../../server/src/events/eventHub";
 import type { BusMessage, DomainEvent, MetricsReportedEvent } from "../../server/src/events/events";
 import { MemoryEventBus } from "../../server/src/events/memoryEventBus";
 import { compareCursors, decodeMetricCursor, encodeMetricCursor } from "../../server/src/events/metricCursor";
+import { SubscriberTooSlowError } from "../../server/src/events/subscriberTooSlowError";
+import { trialUpdatedStream } from "../../server/src/events/trialUpdatedStream";
 import type { TrialRecord } from "../../server/src/studies/records";
 
 function metrics(trialId: string, points: number, name = "loss"): MetricsReportedEvent {
@@ -121,6 +123,26 @@ describe("BoundedQueue", () => {
     f.push(1);
     f.fail(new Error("too slow"));
     await expect(f.next()).rejects.toThrow("too slow");
+  });
+});
+
+describe("trialUpdated for a slow subscriber", () => {
+  it("keeps each trial's latest state, and ends with a coded error past its bound", async () => {
+    const bus = new MemoryEventBus();
+    const hub = new EventHub(bus);
+    const stream = trialUpdatedStream(hub, "7", { maxPendingTrials: 2 });
+    for (const state of ["RUNNING", "COMPLETE"] as const) bus.publish({ type: "trialChanged", trial: { ...trial(), state } });
+    bus.publish({ type: "trialChanged", trial: { ...trial(), id: "13", state: "RUNNING" } });
+    await new Promise((r) => setImmediate(r));
+    expect((await stream.next()).value).toMatchObject({ id: "12", state: "COMPLETE" });
+    expect((await stream.next()).value).toMatchObject({ id: "13", state: "RUNNING" });
+
+    for (const id of ["20", "21", "22"]) bus.publish({ type: "trialChanged", trial: { ...trial(), id } });
+    await new Promise((r) => setImmediate(r));
+    const error = await stream.next().catch((e) => e);
+    expect(error).toBeInstanceOf(SubscriberTooSlowError);
+    expect(error.code).toBe("SUBSCRIBER_TOO_SLOW");
+    expect(hub.topicCount).toBe(0);
   });
 });
 
