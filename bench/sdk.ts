@@ -226,7 +226,13 @@ async function main() {
     console.log("server: against the server process; canned answers: a fetch that answers at once, so only client work is timed.");
   } finally {
     await gt.close();
+    // A server that has not exited 15 s after SIGTERM is killed, so the benchmark always ends.
+    const kill = setTimeout(() => {
+      console.warn(`the server (pid ${server.pid}) did not stop within 15 s of SIGTERM; killing it`);
+      process.kill(server.pid, "SIGKILL");
+    }, 15_000);
     await server.stop();
+    clearTimeout(kill);
     await dbServer.stop();
   }
 }
