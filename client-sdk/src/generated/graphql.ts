@@ -52,13 +52,13 @@ export type ParamType =
   | 'FLOAT'
   | 'INT';
 
-/** type: NONE (the default), MEDIAN, PERCENTILE, THRESHOLD, PATIENT, SUCCESSIVE_HALVING or HYPERBAND. */
+/** type: NONE (the default), MEDIAN, PERCENTILE, THRESHOLD, PATIENT, SUCCESSIVE_HALVING, HYPERBAND, WILCOXON or PARETO_SUCCESSIVE_HALVING (multi-objective). */
 export type PrunerInput = {
   options?: JsonValue | null | undefined;
   type: string;
 };
 
-/** type: RANDOM, GRID, QMC, TPE, GP, CMAES, NSGA2 or AUTO (the default). */
+/** type: RANDOM, GRID, QMC, TPE, GP, CMAES, NSGA2 or AUTO (the default). options.multiFidelity: true trains the sampler on one rung of a SUCCESSIVE_HALVING or HYPERBAND pruner (BOHB). */
 export type SamplerInput = {
   options?: JsonValue | null | undefined;
   seed?: number | null | undefined;

@@ -42,7 +42,10 @@ export class ParamSpecInput {
   condition?: ParamConditionInput | null;
 }
 
-@InputType({ description: "type: RANDOM, GRID, QMC, TPE, GP, CMAES, NSGA2 or AUTO (the default)." })
+@InputType({
+  description:
+    "type: RANDOM, GRID, QMC, TPE, GP, CMAES, NSGA2 or AUTO (the default). options.multiFidelity: true trains the sampler on one rung of a SUCCESSIVE_HALVING or HYPERBAND pruner (BOHB).",
+})
 export class SamplerInput {
   @Field(() => String)
   type: string;
@@ -55,7 +58,8 @@ export class SamplerInput {
 }
 
 @InputType({
-  description: "type: NONE (the default), MEDIAN, PERCENTILE, THRESHOLD, PATIENT, SUCCESSIVE_HALVING or HYPERBAND.",
+  description:
+    "type: NONE (the default), MEDIAN, PERCENTILE, THRESHOLD, PATIENT, SUCCESSIVE_HALVING, HYPERBAND, WILCOXON or PARETO_SUCCESSIVE_HALVING (multi-objective).",
 })
 export class PrunerInput {
   @Field(() => String)
