@@ -36,14 +36,15 @@ export const branin: BenchFunction = {
   },
 };
 
-const H_ALPHA = [1.0, 1.2, 3.0, 3.2];
-const H_A = [
+/** Hartmann6 constants (Dixon & Szegoe 1978), shared with the multi-fidelity variant. */
+export const H_ALPHA = [1.0, 1.2, 3.0, 3.2];
+export const H_A = [
   [10, 3, 17, 3.5, 1.7, 8],
   [0.05, 10, 17, 0.1, 8, 14],
   [3, 3.5, 1.7, 10, 17, 8],
   [17, 8, 0.05, 10, 0.1, 14],
 ];
-const H_P = [
+export const H_P = [
   [0.1312, 0.1696, 0.5569, 0.0124, 0.8283, 0.5886],
   [0.2329, 0.4135, 0.8307, 0.3736, 0.1004, 0.9991],
   [0.2348, 0.1451, 0.3522, 0.2883, 0.3047, 0.665],

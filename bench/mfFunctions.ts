@@ -1,5 +1,6 @@
 import { Rng } from "../server/src/optimization/random";
 import type { JsonValue, ParamSpec } from "../server/src/optimization/types";
+import { H_A, H_ALPHA, H_P } from "./functions";
 
 /**
  * Multi-fidelity test problems for the pruning benchmark: a value for every step (fidelity)
@@ -17,19 +18,9 @@ export interface MultiFidelityFunction {
   exact(params: Record<string, JsonValue>): number;
 }
 
-const ALPHA = [1.0, 1.2, 3.0, 3.2];
-const A = [
-  [10, 3, 17, 3.5, 1.7, 8],
-  [0.05, 10, 17, 0.1, 8, 14],
-  [3, 3.5, 1.7, 10, 17, 8],
-  [17, 8, 0.05, 10, 0.1, 14],
-];
-const P = [
-  [0.1312, 0.1696, 0.5569, 0.0124, 0.8283, 0.5886],
-  [0.2329, 0.4135, 0.8307, 0.3736, 0.1004, 0.9991],
-  [0.2348, 0.1451, 0.3522, 0.2883, 0.3047, 0.665],
-  [0.4047, 0.8828, 0.8732, 0.5743, 0.1091, 0.0381],
-];
+const ALPHA = H_ALPHA;
+const A = H_A;
+const P = H_P;
 
 /**
  * MF-Hartmann6 as in mf-prior-bench (Kandasamy et al. 2017's construction): at fidelity z the

@@ -14,6 +14,7 @@
  *                           [--only NONE,SH] [--no-optuna] [--no-speed] [--no-quality]
  *                           [--extra '[{"label": "SH-r5", "pruner": {...}, "multiFidelity": {}}]']
  */
+import { formatTable } from "./support/stats";
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
@@ -266,11 +267,7 @@ function fmt(x: number | undefined): string {
   return x.toExponential(2);
 }
 
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
-  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
-}
+const table = formatTable;
 
 async function quality(args: Args, preset: string): Promise<void> {
   const [bias, noise] = MF_HARTMANN6_PRESETS[preset];

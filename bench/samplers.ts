@@ -9,6 +9,7 @@
  * --samplers names the rows of every table (TPE-mv, "TPE (2 obj)" under TPE); the latency table
  * times Optuna's TPE ask on a like history unless --no-optuna.
  */
+import { formatTable } from "./support/stats";
 import { execFile, execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
@@ -151,11 +152,7 @@ function fmt(x: number | undefined): string {
   return x.toExponential(2);
 }
 
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
-  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
-}
+const table = formatTable;
 
 async function quality(args: Args): Promise<void> {
   const fns = benchFunctions.filter((f) => args.functions.includes(f.name));

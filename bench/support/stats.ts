@@ -25,3 +25,10 @@ export function printTable(header: string[], rows: (string | number)[][]): void 
     if (k === 0) console.log(widths.map((w) => "-".repeat(w)).join("  "));
   }
 }
+
+/** A table as text: first column left-aligned, the others right-aligned (numbers line up). */
+export function formatTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
+}
