@@ -126,3 +126,31 @@ describe("finding, listing and deleting studies", () => {
     await expectError(`mutation($id: ID!) { deleteStudy(id: $id) }`, { id: createStudy.id }, "NOT_FOUND");
   });
 });
+
+describe("user attributes", () => {
+  it("merges study and trial attributes, removes keys set to null, keeps nested nulls", async () => {
+    const { createStudy } = await server.ok(CREATE_STUDY, { input: { name: "attrs", userAttrs: { team: "vision", owner: "ana" } } });
+    const study = (
+      await server.ok(`mutation($id: ID!, $a: JSON!) { setStudyUserAttrs(studyId: $id, attrs: $a) { userAttrs } }`, {
+        id: createStudy.id,
+        a: { owner: null, note: { seen: null } },
+      })
+    ).setStudyUserAttrs;
+    expect(study.userAttrs).toEqual({ team: "vision", note: { seen: null } });
+
+    const t = (await server.ok(`mutation($s: ID!) { askTrial(studyId: $s) { id } }`, { s: createStudy.id })).askTrial;
+    await server.ok(`mutation($t: ID!) { tellTrial(trialId: $t, state: FAIL) { state } }`, { t: t.id });
+    const trial = (
+      await server.ok(`mutation($t: ID!, $a: JSON!) { setTrialUserAttrs(trialId: $t, attrs: $a) { state userAttrs } }`, {
+        t: t.id,
+        a: { reason: "out of memory", gpu: 0 },
+      })
+    ).setTrialUserAttrs;
+    expect(trial).toEqual({ state: "FAIL", userAttrs: { reason: "out of memory", gpu: 0 } });
+
+    const bad = await server.gql(`mutation($t: ID!) { setTrialUserAttrs(trialId: $t, attrs: [1, 2]) { id } }`, { t: t.id });
+    expect(bad.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "attrs" });
+    const missing = await server.gql(`mutation { setStudyUserAttrs(studyId: "987654", attrs: {}) { id } }`);
+    expect(missing.errors?.[0].extensions?.code).toBe("NOT_FOUND");
+  });
+});

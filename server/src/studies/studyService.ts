@@ -129,6 +129,18 @@ export class StudyService {
     };
   }
 
+  /** Merges `attrs` into the study's user attributes; a key set to null is removed. */
+  async setUserAttrs(id: string, attrs: unknown): Promise<StudyRecord> {
+    parseId("study", id);
+    const patch = checkObject(attrs, "attrs");
+    const rows = await this.db.query(
+      `UPDATE studies SET user_attrs = (user_attrs || $2::jsonb) - $3::text[] WHERE id = $1 RETURNING ${STUDY_COLUMNS}`,
+      [id, JSON.stringify(patch), Object.keys(patch).filter((k) => patch[k] === null)],
+    );
+    if (!rows.length) throw new NotFoundError("study", id);
+    return studyFromRow(rows[0]);
+  }
+
   /** Deletes a study with its trials and metrics. */
   async delete(id: string): Promise<void> {
     parseId("study", id);

@@ -277,6 +277,21 @@ export class TrialService {
   }
 
   /**
+   * Merges `attrs` into the trial's user attributes (a key set to null is removed), in any state:
+   * notes and tags on finished trials are what dashboards add most.
+   */
+  async setUserAttrs(trialId: string, attrs: unknown): Promise<TrialRecord> {
+    parseId("trial", trialId);
+    const patch = checkObject(attrs, "attrs");
+    const rows = await this.db.query(
+      `UPDATE trials SET user_attrs = (user_attrs || $2::jsonb) - $3::text[] WHERE id = $1 RETURNING ${TRIAL_COLUMNS}`,
+      [trialId, JSON.stringify(patch), Object.keys(patch).filter((k) => patch[k] === null)],
+    );
+    if (!rows.length) throw new NotFoundError("trial", trialId);
+    return this.changed(trialFromRow(rows[0]));
+  }
+
+  /**
    * Define-by-run: samples one more parameter for a RUNNING trial. Asking again for the same name
    * and distribution returns the same value; a different distribution under that name is refused.
    */

@@ -4,7 +4,9 @@ import { paretoFront } from "../../optimization/pareto";
 import type { StudyRecord, TrialRecord } from "../../studies/records";
 import type { Context } from "../context";
 import { decodeCursor, encodeCursor, pageSize } from "../cursors";
+import type { JsonValue } from "../../optimization";
 import { CreateStudyInput } from "../inputs/studyInputs";
+import { JSONScalar } from "../scalars";
 import { ParamSpec, PrunerConfig, SamplerConfig } from "../types/config";
 import { TrialState } from "../types/enums";
 import { Study, StudyConnection } from "../types/study";
@@ -48,6 +50,15 @@ export class StudyResolver {
   async deleteStudy(@Ctx() ctx: Context, @Arg("id", () => ID) id: string): Promise<boolean> {
     await ctx.services.studies.delete(id);
     return true;
+  }
+
+  @Mutation(() => Study, { description: "Merge attributes into a study's userAttrs (null removes a key)." })
+  setStudyUserAttrs(
+    @Ctx() ctx: Context,
+    @Arg("studyId", () => ID) studyId: string,
+    @Arg("attrs", () => JSONScalar) attrs: JsonValue,
+  ): Promise<StudyRecord> {
+    return ctx.services.studies.setUserAttrs(studyId, attrs);
   }
 
   @FieldResolver(() => [ParamSpec])

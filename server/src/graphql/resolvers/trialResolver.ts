@@ -79,6 +79,15 @@ export class TrialResolver {
     return ctx.services.trials.prune(trialId, reason);
   }
 
+  @Mutation(() => Trial, { description: "Merge attributes into a trial's userAttrs (null removes a key), in any state." })
+  setTrialUserAttrs(
+    @Ctx() ctx: Context,
+    @Arg("trialId", () => ID) trialId: string,
+    @Arg("attrs", () => JSONScalar) attrs: JsonValue,
+  ): Promise<TrialRecord> {
+    return ctx.services.trials.setUserAttrs(trialId, attrs);
+  }
+
   @FieldResolver(() => [MetricPoint], { description: "The objective metric's reports, by step: what pruners decide on." })
   intermediateValues(@Root() trial: TrialRecord, @Ctx() ctx: Context): Promise<StoredPoint[]> {
     return ctx.loaders.intermediateValues.load(trial.id);
