@@ -1,10 +1,8 @@
 import { InvalidSpaceError } from "./errors";
-import { samplerView } from "./multiFidelity/samplerView";
 import type { RungViewOptions } from "./multiFidelity/rungView";
-import type { Pruner } from "./pruners/pruner";
 import { createSampler } from "./samplers/registry";
 import type { Sampler, SamplerConfig } from "./samplers/sampler";
-import type { JsonValue, StudyView } from "./types";
+import type { JsonValue } from "./types";
 
 /** A study's sampler together with how it reads the history under the study's pruner. */
 export interface StudySampler {
@@ -23,11 +21,6 @@ export interface StudySampler {
 export function createStudySampler(config: SamplerConfig): StudySampler {
   const { multiFidelity, ...options } = config.options ?? {};
   return { sampler: createSampler({ ...config, options }), multiFidelity: parseMultiFidelity(multiFidelity) };
-}
-
-/** The history the sampler should see for trial `trialNumber`: filtered by the pruner (Hyperband's bracket) or a rung. */
-export function historyForSampler(study: StudyView, pruner: Pruner, trialNumber: number, multiFidelity: RungViewOptions | null): StudyView {
-  return samplerView(study, pruner, trialNumber, multiFidelity);
 }
 
 function parseMultiFidelity(value: JsonValue | undefined): RungViewOptions | null {

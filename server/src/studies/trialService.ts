@@ -18,7 +18,8 @@ import { isValidId, parseId } from "./ids";
 import { checkFinite, checkObject } from "./inputChecks";
 import { TRIAL_COLUMNS, studyFromRow, trialColumns, trialFromRow, type StudyRecord, type TrialRecord } from "./records";
 import { pickDistributed, type TrialHistory } from "./trialHistory";
-import { createStudySampler, historyForSampler } from "../optimization/studySampler";
+import { samplerView } from "../optimization/multiFidelity/samplerView";
+import { createStudySampler } from "../optimization/studySampler";
 import { NO_EVENTS, type EventPublisher } from "../events/eventBus";
 
 const FINISHED: TrialState[] = ["COMPLETE", "PRUNED", "FAIL"];
@@ -119,7 +120,7 @@ export class TrialService {
       return { sampler, view: { directions: study.directions, searchSpace: study.searchSpace, trials: [] } };
     }
     const full = await this.history.load(sql, study, { excludeTrialId });
-    const view = study.pruner.type === "NONE" ? full : historyForSampler(full, createPruner(study.pruner), trialNumber, multiFidelity);
+    const view = study.pruner.type === "NONE" ? full : samplerView(full, createPruner(study.pruner), trialNumber, multiFidelity);
     return { sampler, view };
   }
 
