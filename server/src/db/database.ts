@@ -65,6 +65,13 @@ export class Database implements Sql {
   async transaction<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken = false;
+    // The pool stops listening for a client's errors while it is checked out; a connection the
+    // server drops mid-transaction would otherwise crash the process. The query in flight rejects
+    // by itself; the client is discarded on release.
+    const onError = () => {
+      broken = true;
+    };
+    client.on("error", onError);
     try {
       await client.query("BEGIN");
       const sql: Sql = {
@@ -79,6 +86,7 @@ export class Database implements Sql {
       });
       throw error;
     } finally {
+      client.removeListener("error", onError);
       client.release(broken);
     }
   }
