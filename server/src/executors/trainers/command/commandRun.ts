@@ -1,0 +1,228 @@
+import { statSync } from "node:fs";
+import path from "node:path";
+import { once } from "node:events";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { JsonValue } from "../../../optimization";
+import { readCommandTask, type CommandTask } from "../../tasks/commandTask";
+import type { TrainerContext, TrialOutcome } from "../../trainer";
+import { parseArgTemplate, renderArgTemplate } from "./argTemplate";
+import { LineSplitter } from "./lineSplitter";
+import { parseMetricLine, type StepMetrics } from "./metricLine";
+import { OutputTail } from "./outputTail";
+import { ProcessGroup, type ProcessExit } from "./processGroup";
+import { trialEnvironment } from "./trialEnvironment";
+
+/** Longest line read whole; longer ones are cut (a metric line is far shorter). */
+const MAX_LINE_CHARS = 64 * 1024;
+/** Metric lines waiting for their report before stdout is paused (the program then waits on its writes). */
+const QUEUE_PAUSE_AT = 256;
+const QUEUE_RESUME_AT = 64;
+/** How long output pipes may stay open once the program's group is gone (a process that left the group holds them). */
+const PIPE_CLOSE_WAIT_MS = 2000;
+
+/** Why the trainer stopped a program; the first reason wins. */
+type StopReason = { kind: "prune"; reason: string } | { kind: "signal" } | { kind: "timeout" } | { kind: "fail"; reason: string };
+
+/** Where a trial's process group is registered while it runs (so that closing the trainer can stop it). */
+export interface RunningGroups {
+  add(group: ProcessGroup): void;
+  delete(group: ProcessGroup): void;
+}
+
+/**
+ * Runs one trial of a `command` task: starts the program, turns its metric lines into reports,
+ * stops it on prune, abort or timeout, and resolves once no process of its group is left.
+ */
+export async function runCommandTrial(ctx: TrainerContext, running: RunningGroups): Promise<TrialOutcome> {
+  let task: CommandTask;
+  try {
+    task = readCommandTask(ctx.task);
+  } catch (error) {
+    return { state: "FAIL", reason: `The task is not a valid command task: ${(error as Error).message}` };
+  }
+  const argv = renderArgv(task.argv, ctx);
+  if ("reason" in argv) return { state: "FAIL", reason: argv.reason };
+  const cwd = path.resolve(task.cwd ?? ".");
+  if (!isDirectory(cwd)) return { state: "FAIL", reason: `task.cwd "${cwd}" is not a directory on this worker; create it or fix the path.` };
+  if (ctx.signal.aborted) return { state: "STOPPED" };
+
+  const env = trialEnvironment(process.env, { ...ctx, taskEnv: task.env });
+  let group: ProcessGroup;
+  try {
+    group = ProcessGroup.start(argv.argv, { cwd, env });
+  } catch (error) {
+    return { state: "FAIL", reason: `Could not start ${JSON.stringify(argv.argv[0])}: ${(error as Error).message}` };
+  }
+  running.add(group);
+  if (group.pid !== undefined) ctx.log("command: started", { pid: group.pid, argv: argv.argv });
+  try {
+    return await watch(ctx, task, argv.argv, cwd, group);
+  } finally {
+    await group.stop(task.killGraceSeconds * 1000);
+    running.delete(group);
+  }
+}
+
+async function watch(ctx: TrainerContext, task: CommandTask, argv: string[], cwd: string, group: ProcessGroup): Promise<TrialOutcome> {
+  const started = Date.now();
+  const graceMs = task.killGraceSeconds * 1000;
+  const tail = new OutputTail(task.tailLines);
+  const queue: StepMetrics[] = [];
+  let stop = null as StopReason | null;
+  let stopRequested!: () => void;
+  const stopped = new Promise<void>((resolve) => (stopRequested = resolve));
+  let draining: Promise<void> | null = null;
+  let lastObjective: number | undefined;
+  let finalValues: number[] | undefined;
+  let firstHint: string | undefined;
+
+  const requestStop = (reason: StopReason) => {
+    if (stop) return;
+    stop = reason;
+    queue.length = 0;
+    stopRequested();
+    void group.stop(graceMs);
+  };
+
+  const drain = async () => {
+    while (queue.length > 0 && !stop) {
+      const m = queue.shift()!;
+      if (queue.length <= QUEUE_RESUME_AT) group.stdout.resume();
+      if (!Number.isFinite(m.objective)) {
+        requestStop({ kind: "fail", reason: `The objective "${m.objectiveKey}" was ${m.objective} at step ${m.step}; the run diverged.` });
+        break;
+      }
+      try {
+        const answer = await ctx.report(m.step, m.objective, m.metrics);
+        lastObjective = m.objective;
+        if (answer.shouldPrune) requestStop({ kind: "prune", reason: answer.reason ?? `Pruned at step ${m.step}.` });
+      } catch (error) {
+        requestStop({ kind: "fail", reason: `Reporting step ${m.step} failed: ${(error as Error).message}` });
+      }
+    }
+    draining = null;
+    group.stdout.resume();
+  };
+
+  const onStdoutLine = (line: string, truncated: boolean) => {
+    tail.push(line, truncated);
+    if (truncated || stop) return;
+    const parsed = parseMetricLine(line, task.objective);
+    if (!parsed) return;
+    if (parsed.final) finalValues = parsed.final;
+    if (parsed.unusable && !firstHint) {
+      firstHint = parsed.unusable;
+      ctx.log("command: a metric line was not usable", { hint: parsed.unusable });
+    }
+    // With metricsFrom "sdk" the program reports itself; only a final line is read.
+    if (!parsed.report || task.metricsFrom !== "stdout") return;
+    queue.push(parsed.report);
+    if (queue.length >= QUEUE_PAUSE_AT) group.stdout.pause();
+    draining ??= drain();
+  };
+  const stdoutLines = new LineSplitter(MAX_LINE_CHARS, onStdoutLine);
+  const stderrLines = new LineSplitter(MAX_LINE_CHARS, (line, truncated) => tail.push(line, truncated));
+  group.stdout.on("data", (chunk: Buffer) => stdoutLines.push(chunk));
+  group.stdout.on("end", () => stdoutLines.end());
+  group.stderr.on("data", (chunk: Buffer) => stderrLines.push(chunk));
+  group.stderr.on("end", () => stderrLines.end());
+  const pipesClosed = Promise.all([once(group.stdout, "close"), once(group.stderr, "close")]);
+
+  const onAbort = () => requestStop({ kind: "signal" });
+  ctx.signal.addEventListener("abort", onAbort, { once: true });
+  const timer = task.timeoutSeconds === null ? null : setTimeout(() => requestStop({ kind: "timeout" }), task.timeoutSeconds * 1000);
+  try {
+    const end = await group.ended;
+    if ("startError" in end) return { state: "FAIL", reason: startFailure(end.startError, argv[0], cwd) };
+    // Children the program left behind go too; then the pipes close and every line has been read.
+    await group.stop(graceMs);
+    const timedOut = await Promise.race([pipesClosed.then(() => false), sleep(PIPE_CLOSE_WAIT_MS).then(() => true)]);
+    if (timedOut) {
+      ctx.log("command: output pipes still open after the program's group ended (a process left the group); closing them");
+      group.stdout.destroy();
+      group.stderr.destroy();
+    }
+    // Every metric line is reported, in order, before the trial ends (unless it is being stopped).
+    while (draining && !stop) await Promise.race([draining, stopped]);
+    ctx.log("command: ended", { exitCode: end.exit.code, signal: end.exit.signal, seconds: (Date.now() - started) / 1000, stop: stop?.kind ?? null });
+    return outcome(ctx, task, argv, end.exit, stop, tail, { finalValues, lastObjective, firstHint });
+  } finally {
+    if (timer) clearTimeout(timer);
+    ctx.signal.removeEventListener("abort", onAbort);
+  }
+}
+
+function outcome(
+  ctx: TrainerContext,
+  task: CommandTask,
+  argv: string[],
+  exit: ProcessExit,
+  stop: StopReason | null,
+  tail: OutputTail,
+  seen: { finalValues?: number[]; lastObjective?: number; firstHint?: string },
+): TrialOutcome {
+  const userAttrs = (): Record<string, JsonValue> => ({ exitCode: exit.code, signal: exit.signal, outputTail: tail.toString() });
+  const fail = (reason: string): TrialOutcome => ({ state: "FAIL", reason, userAttrs: userAttrs() });
+  if (stop?.kind === "prune") return { state: "PRUNED", reason: stop.reason };
+  if (stop?.kind === "signal") return { state: "STOPPED" };
+  if (stop?.kind === "timeout") return fail(`Ran longer than task.timeoutSeconds (${task.timeoutSeconds} s) and was stopped; raise the limit or make the trial shorter.`);
+  if (stop?.kind === "fail") return fail(stop.reason);
+
+  const program = JSON.stringify(argv[0]);
+  if (exit.code !== 0) {
+    const how = exit.signal ? `was killed by ${exit.signal}${exit.signal === "SIGKILL" ? " (out of memory?)" : ""}` : `exited with code ${exit.code}`;
+    const last = tail.lastNonBlank();
+    return fail(`${program} ${how}${last ? `; its last output: ${last.slice(0, 300)}` : ""}.`);
+  }
+  const values = seen.finalValues ?? (seen.lastObjective === undefined ? undefined : [seen.lastObjective]);
+  if (!values) {
+    // The program told its trial itself through the API; the worker has nothing to add.
+    if (task.metricsFrom === "sdk") return { state: "STOPPED" };
+    const hint = seen.firstHint ? ` One line looked meant as metrics but was not usable: ${seen.firstHint}` : "";
+    return fail(
+      `${program} exited with code 0 but reported no objective: print JSON lines such as {"step": 1, "${task.objective === "objective" ? "loss" : task.objective}": 0.5} or a last line {"final": 0.37} on stdout.${hint}`,
+    );
+  }
+  if (ctx.directions.length > 0 && values.length !== ctx.directions.length) {
+    return fail(`${program} gave ${values.length} final value(s) but the study has ${ctx.directions.length} objectives; print {"values": [...]} with one value per objective.`);
+  }
+  if (!values.every(Number.isFinite)) return fail(`${program} gave a final value that is not a finite number (${values.join(", ")}).`);
+  return { state: "COMPLETE", values };
+}
+
+function renderArgv(templates: string[], ctx: TrainerContext): { argv: string[] } | { reason: string } {
+  const argv: string[] = [];
+  for (const [i, template] of templates.entries()) {
+    const rendered = renderArgTemplate(parseArgTemplate(template), ctx);
+    if ("unknown" in rendered) {
+      const names = Object.keys(ctx.params);
+      return {
+        reason:
+          `task.argv[${i}] (${JSON.stringify(template)}) refers to {${rendered.unknown}}, which is not a parameter of this trial ` +
+          `(its parameters: ${names.length ? names.join(", ") : "none"}; also {trial.id} and {trial.number}). ` +
+          `Declare it in the search space, or write {{ and }} for literal braces.`,
+      };
+    }
+    argv.push(rendered.arg);
+  }
+  return { argv };
+}
+
+function startFailure(error: NodeJS.ErrnoException, program: string, cwd: string): string {
+  const name = JSON.stringify(program);
+  if (error.code === "ENOENT") {
+    return program.includes("/")
+      ? `Program ${name} (task.argv[0]) was not found from ${cwd}; check the path.`
+      : `Program ${name} (task.argv[0]) was not found on this worker's PATH; install it or give its full path.`;
+  }
+  if (error.code === "EACCES") return `Program ${name} (task.argv[0]) is not executable; chmod +x it, or run it through its interpreter (e.g. ["python3", "train.py"]).`;
+  return `Could not start ${name} (task.argv[0]): ${error.message}`;
+}
+
+function isDirectory(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
