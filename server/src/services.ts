@@ -1,7 +1,11 @@
 import type { Database } from "./db/database";
 import { EventBusKind, LiveStreams, MemoryEventBus, PostgresEventBus, StreamQueries, type EventBus, type LiveStreamOptions } from "./events";
 import type { Logger } from "./logging";
+import { taskCatalog } from "./executors/tasks/catalog";
+import { ExecutorService } from "./studies/executorService";
 import { MetricService } from "./studies/metricService";
+import { SearchService } from "./studies/searchService";
+import { SearchSweeper } from "./studies/searchSweeper";
 import { StudyService } from "./studies/studyService";
 import { TrialQueries } from "./studies/trialQueries";
 import { TrialHistory } from "./studies/trialHistory";
@@ -14,6 +18,10 @@ export interface Services {
   trials: TrialService;
   trialQueries: TrialQueries;
   metrics: MetricService;
+  searches: SearchService;
+  executors: ExecutorService;
+  /** Expires leases and ends searches; started by whoever runs the server (`sweeper.start()`). */
+  sweeper: SearchSweeper;
   /** Where services publish after commits; started and closed with the HTTP server. */
   events: EventBus;
   /** The subscriptions' streams, fed by `events`. */
@@ -31,6 +39,8 @@ export interface ServicesOptions {
   streams?: LiveStreamOptions;
   /** Hears of event-bus trouble; default: none. */
   logger?: Logger;
+  /** Seconds without a heartbeat after which a search trial fails; default 30. */
+  leaseSeconds?: number;
 }
 
 export function createServices(db: Database, options: ServicesOptions = {}): Services {
@@ -49,12 +59,20 @@ export function createServices(db: Database, options: ServicesOptions = {}): Ser
       : new MemoryEventBus(options.logger);
   const studies = new StudyService(db);
   const trials = new TrialService(db, history, events);
+  const searches = new SearchService(db, taskCatalog, events);
+  const executors = new ExecutorService(db, trials, searches, { leaseSeconds: options.leaseSeconds });
+  trials.onSearchTrialFinished = (trial) => {
+    searches.settle(trial.searchId!).catch((error: Error) => options.logger?.warn("search settle failed", { error: error.message }));
+  };
   return {
     db,
     studies,
     trials,
     trialQueries,
     metrics: new MetricService(db, history, events),
+    searches,
+    executors,
+    sweeper: new SearchSweeper(searches, executors, options.logger),
     events,
     streams: new LiveStreams(events, queries, { studies, trials, trialQueries }, options.streams, options.logger),
   };

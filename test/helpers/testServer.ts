@@ -60,12 +60,20 @@ export interface GqlError {
   extensions?: { code?: string; field?: string };
 }
 
+export interface TestServerOptions {
+  /** Lease of search trials, in seconds (default 30). */
+  leaseSeconds?: number;
+  /** Run the search sweeper every this many ms (default: not at all). */
+  sweepIntervalMs?: number;
+}
+
 /** A real HTTP + WebSocket server on a free port over a fresh database. */
-export async function startTestServer(): Promise<TestServer> {
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const database = await createTestDatabase();
   await (await openDatabase(database.url, 2)).destroy();
   const db = new CountingDatabase(database.url);
-  const services = createServices(db);
+  const services = createServices(db, { leaseSeconds: options.leaseSeconds });
+  if (options.sweepIntervalMs) services.sweeper.start(options.sweepIntervalMs);
   const http = await startHttpServer({ services, logger: createLogger({}, "silent"), port: 0 });
   const gql = async (query: string, variables?: Record<string, unknown>) => {
     const response = await fetch(http.url, {
@@ -89,6 +97,7 @@ export async function startTestServer(): Promise<TestServer> {
       return body.data;
     },
     async close() {
+      await services.sweeper.stop();
       await http.close();
       await db.close();
       await database.drop();

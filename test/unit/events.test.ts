@@ -37,6 +37,9 @@ function trial(params: Record<string, unknown> = { lr: 0.01 }): TrialRecord {
     startedAt: new Date("2026-01-01T00:00:01.500Z"),
     completedAt: new Date("2026-01-01T00:00:09.250Z"),
     heartbeatAt: null,
+    searchId: "5",
+    failReason: null,
+    retryOf: null,
   };
 }
 

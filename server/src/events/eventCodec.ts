@@ -30,6 +30,7 @@ export function encodeFrame(event: DomainEvent): string {
       frame = JSON.stringify([
         "T", t.id, t.studyId, t.number, t.state, t.params, t.distributions, t.values, t.userAttrs, t.pruneReason,
         t.owner, ms(t.createdAt), ms(t.startedAt), ms(t.completedAt), ms(t.heartbeatAt),
+        t.searchId, t.failReason, t.retryOf,
       ]);
       if (Buffer.byteLength(frame) > MAX_NOTIFY_BYTES) frame = JSON.stringify(["t", t.id]);
       return frame;
@@ -113,6 +114,9 @@ function trialFromFrame(f: unknown[]): TrialRecord {
     startedAt: date(f[12]),
     completedAt: date(f[13]),
     heartbeatAt: date(f[14]),
+    searchId: (f[15] as string | null | undefined) ?? null,
+    failReason: (f[16] as string | null | undefined) ?? null,
+    retryOf: (f[17] as string | null | undefined) ?? null,
   };
 }
 

@@ -4,6 +4,7 @@ import path from "node:path";
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphql";
 import { buildSchema } from "type-graphql";
 import { projectRoot } from "../paths";
+import { ExecutorResolver, SearchResolver, StudySearchesResolver } from "./resolvers/searchResolver";
 import { StudyResolver } from "./resolvers/studyResolver";
 import { MetricBatchResolver, SubscriptionResolver } from "./resolvers/subscriptionResolver";
 import { TrialResolver } from "./resolvers/trialResolver";
@@ -26,7 +27,15 @@ const UNUSED_PUB_SUB = {
 /** The executable schema (built once per process: type-graphql's metadata is global). */
 export function getSchema(): Promise<GraphQLSchema> {
   cached ??= buildSchema({
-    resolvers: [StudyResolver, TrialResolver, SubscriptionResolver, MetricBatchResolver],
+    resolvers: [
+      StudyResolver,
+      TrialResolver,
+      SubscriptionResolver,
+      MetricBatchResolver,
+      SearchResolver,
+      StudySearchesResolver,
+      ExecutorResolver,
+    ],
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validate: false,
     // Required by type-graphql for @Subscription; every subscription here brings its own

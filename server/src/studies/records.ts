@@ -31,6 +31,11 @@ export interface TrialRecord {
   startedAt: Date | null;
   completedAt: Date | null;
   heartbeatAt: Date | null;
+  /** The search that runs the trial, if any. */
+  searchId: string | null;
+  failReason: string | null;
+  /** The failed trial this one runs again. */
+  retryOf: string | null;
 }
 
 /** The columns `studyFromRow` reads, for SELECT lists. */
@@ -39,7 +44,7 @@ export const STUDY_COLUMNS =
 
 /** The columns `trialFromRow` reads, for SELECT lists (prefix with an alias where needed). */
 export const TRIAL_COLUMNS =
-  'id, study_id, number, state, params, distributions, "values", user_attrs, prune_reason, owner, created_at, started_at, completed_at, heartbeat_at';
+  'id, study_id, number, state, params, distributions, "values", user_attrs, prune_reason, owner, created_at, started_at, completed_at, heartbeat_at, search_id, fail_reason, retry_of';
 
 export function trialColumns(alias: string): string {
   return TRIAL_COLUMNS.split(", ")
@@ -78,5 +83,8 @@ export function trialFromRow(row: Record<string, any>): TrialRecord {
     startedAt: row.started_at,
     completedAt: row.completed_at,
     heartbeatAt: row.heartbeat_at,
+    searchId: row.search_id == null ? null : String(row.search_id),
+    failReason: row.fail_reason,
+    retryOf: row.retry_of == null ? null : String(row.retry_of),
   };
 }

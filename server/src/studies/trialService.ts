@@ -32,9 +32,16 @@ export class TrialService {
     private readonly events: EventPublisher = NO_EVENTS,
   ) {}
 
+  /**
+   * Called after a trial of a search finishes, so the search can retry it or end; set once by
+   * whoever owns searches.
+   */
+  onSearchTrialFinished: ((trial: TrialRecord) => void) | null = null;
+
   /** Tells subscribers of a trial change; called after its transaction has committed. */
-  private changed(trial: TrialRecord): TrialRecord {
+  changed(trial: TrialRecord): TrialRecord {
     this.events.publish({ type: "trialChanged", trial });
+    if (trial.searchId && FINISHED.includes(trial.state)) this.onSearchTrialFinished?.(trial);
     return trial;
   }
 
@@ -57,55 +64,62 @@ export class TrialService {
    */
   async ask(studyId: string, owner: string | null = null): Promise<TrialRecord> {
     parseId("study", studyId);
-    return this.changed(await this.db.transaction(async (sql) => {
-      const [row] = await sql.query<Record<string, any>>(
-        `SELECT s.id, s.project_id, s.name, s.directions, s.search_space, s.sampler, s.pruner, s.objective_metric,
-                s.user_attrs, s.created_at, s.sampler_state, s.next_trial_number,
-                w.id AS waiting_id, w.number AS waiting_number, w.params AS waiting_params
-         FROM studies s
-         LEFT JOIN LATERAL (
-           SELECT id, number, params FROM trials
-           WHERE study_id = s.id AND state = 'WAITING' ORDER BY number LIMIT 1
-         ) w ON true
-         WHERE s.id = $1
-         FOR UPDATE OF s`,
-        [studyId],
-      );
-      if (!row) throw new NotFoundError("study", studyId);
-      const study = studyFromRow(row);
-      const number: number = row.waiting_id ? row.waiting_number : row.next_trial_number;
-      const fixed: Record<string, JsonValue> = row.waiting_id ? row.waiting_params : {};
-      const sample = await this.sampleDeclaredSpace(sql, study, number, row.sampler_state, fixed);
+    return this.changed(await this.db.transaction((sql) => this.askIn(sql, studyId, owner, null)));
+  }
 
-      if (row.waiting_id) {
-        const [trial] = await sql.query(
-          `WITH t AS (
-             UPDATE trials SET state = 'RUNNING', params = $2, distributions = $3, started_at = now(),
-                    heartbeat_at = now(), owner = $4
-             WHERE id = $1 RETURNING ${TRIAL_COLUMNS}
-           ), s AS (
-             UPDATE studies SET sampler_state = $5::jsonb WHERE id = $6 AND $7::boolean
-           )
-           SELECT * FROM t`,
-          [row.waiting_id, sample.params, sample.distributions, owner, sample.state, studyId, sample.stateChanged],
-        );
-        return trialFromRow(trial);
-      }
+  /**
+   * ask's work inside the caller's transaction (a search's claim holds its own locks first); the
+   * caller publishes the change after commit. `searchId` marks the trial as the search's.
+   */
+  async askIn(sql: Sql, studyId: string, owner: string | null, searchId: string | null): Promise<TrialRecord> {
+    const [row] = await sql.query<Record<string, any>>(
+      `SELECT s.id, s.project_id, s.name, s.directions, s.search_space, s.sampler, s.pruner, s.objective_metric,
+              s.user_attrs, s.created_at, s.sampler_state, s.next_trial_number,
+              w.id AS waiting_id, w.number AS waiting_number, w.params AS waiting_params
+       FROM studies s
+       LEFT JOIN LATERAL (
+         SELECT id, number, params FROM trials
+         WHERE study_id = s.id AND state = 'WAITING' AND (search_id IS NULL OR search_id = $2)
+         ORDER BY number LIMIT 1
+       ) w ON true
+       WHERE s.id = $1
+       FOR UPDATE OF s`,
+      [studyId, searchId],
+    );
+    if (!row) throw new NotFoundError("study", studyId);
+    const study = studyFromRow(row);
+    const number: number = row.waiting_id ? row.waiting_number : row.next_trial_number;
+    const fixed: Record<string, JsonValue> = row.waiting_id ? row.waiting_params : {};
+    const sample = await this.sampleDeclaredSpace(sql, study, number, row.sampler_state, fixed);
+
+    if (row.waiting_id) {
       const [trial] = await sql.query(
         `WITH t AS (
-           INSERT INTO trials (study_id, number, state, params, distributions, started_at, heartbeat_at, owner)
-           VALUES ($1, $2, 'RUNNING', $3, $4, now(), now(), $5)
-           RETURNING ${TRIAL_COLUMNS}
+           UPDATE trials SET state = 'RUNNING', params = $2, distributions = $3, started_at = now(),
+                  heartbeat_at = now(), owner = $4, search_id = coalesce(search_id, $8)
+           WHERE id = $1 RETURNING ${TRIAL_COLUMNS}
          ), s AS (
-           UPDATE studies SET next_trial_number = $2 + 1,
-                  sampler_state = CASE WHEN $7::boolean THEN $6::jsonb ELSE sampler_state END
-           WHERE id = $1
+           UPDATE studies SET sampler_state = $5::jsonb WHERE id = $6 AND $7::boolean
          )
          SELECT * FROM t`,
-        [studyId, number, sample.params, sample.distributions, owner, sample.state, sample.stateChanged],
+        [row.waiting_id, sample.params, sample.distributions, owner, sample.state, studyId, sample.stateChanged, searchId],
       );
       return trialFromRow(trial);
-    }));
+    }
+    const [trial] = await sql.query(
+      `WITH t AS (
+         INSERT INTO trials (study_id, number, state, params, distributions, started_at, heartbeat_at, owner, search_id)
+         VALUES ($1, $2, 'RUNNING', $3, $4, now(), now(), $5, $8)
+         RETURNING ${TRIAL_COLUMNS}
+       ), s AS (
+         UPDATE studies SET next_trial_number = $2 + 1,
+                sampler_state = CASE WHEN $7::boolean THEN $6::jsonb ELSE sampler_state END
+         WHERE id = $1
+       )
+       SELECT * FROM t`,
+      [studyId, number, sample.params, sample.distributions, owner, sample.state, sample.stateChanged, searchId],
+    );
+    return trialFromRow(trial);
   }
 
   /** The study's sampler and the history it learns from (none for samplers that need none). */
@@ -203,7 +217,12 @@ export class TrialService {
    * values keeps the last intermediate value of the objective metric (as Optuna does), so
    * samplers learn from it; FAIL takes no values. A finished trial cannot be told again.
    */
-  async tell(trialId: string, state: TrialState, values: number[] | null | undefined): Promise<TrialRecord> {
+  async tell(
+    trialId: string,
+    state: TrialState,
+    values: number[] | null | undefined,
+    failReason?: string | null,
+  ): Promise<TrialRecord> {
     parseId("trial", trialId);
     if (!FINISHED.includes(state)) {
       throw new BadUserInputError(`state must be COMPLETE, PRUNED or FAIL to finish a trial (got ${state}).`, "state");
@@ -221,6 +240,7 @@ export class TrialService {
          state = $2::trial_state,
          "values" = v.vals,
          objective_value = v.vals[1],
+         fail_reason = CASE WHEN $2 = 'FAIL' THEN $4::text END,
          completed_at = now()
        FROM studies s,
          LATERAL (SELECT CASE
@@ -232,7 +252,7 @@ export class TrialService {
        WHERE t.id = $1 AND s.id = t.study_id AND t.state = 'RUNNING'
          AND ($3::float8[] IS NULL OR cardinality(s.directions) = cardinality($3::float8[]))
        RETURNING ${trialColumns("t")}`,
-      [trialId, state, given],
+      [trialId, state, given, failReason?.trim().slice(0, 2000) || null],
     );
     if (rows.length) return this.changed(trialFromRow(rows[0]));
     throw await this.whyNotRunning(trialId, given);

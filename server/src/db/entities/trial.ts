@@ -1,10 +1,13 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from "typeorm";
 import type { JsonValue, ParamSpec } from "../../optimization";
+import { SearchEntity } from "./search";
 import { StudyEntity } from "./study";
 
 @Entity({ name: "trials" })
 @Index("trials_study_number_key", ["studyId", "number"], { unique: true })
 @Index("trials_study_state_idx", ["studyId", "state", "number"])
+@Index("trials_search_state_idx", ["searchId", "state"], { where: `"search_id" IS NOT NULL` })
+@Index("trials_lease_idx", ["heartbeatAt"], { where: `"state" = 'RUNNING' AND "search_id" IS NOT NULL` })
 @Index("trials_study_objective_idx", ["studyId", "objectiveValue"], { where: `"state" = 'COMPLETE'` })
 export class TrialEntity {
   @PrimaryGeneratedColumn({ type: "bigint" })
@@ -50,6 +53,22 @@ export class TrialEntity {
 
   @Column({ type: "timestamptz", name: "heartbeat_at", nullable: true })
   heartbeatAt: Date | null;
+
+  /** The search that runs this trial, if any; its executor must keep the heartbeat fresh. */
+  @Column({ type: "bigint", name: "search_id", nullable: true })
+  searchId: string | null;
+
+  @ManyToOne(() => SearchEntity, { onDelete: "SET NULL" })
+  @JoinColumn({ name: "search_id" })
+  search?: SearchEntity;
+
+  /** Why a FAIL trial failed: its lease expired, its program exited 1, its search was cancelled. */
+  @Column({ type: "text", name: "fail_reason", nullable: true })
+  failReason: string | null;
+
+  /** The failed trial this one retries with the same parameters. */
+  @Column({ type: "bigint", name: "retry_of", nullable: true })
+  retryOf: string | null;
 
   @CreateDateColumn({ type: "timestamptz", name: "created_at" })
   createdAt: Date;

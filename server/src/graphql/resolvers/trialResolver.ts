@@ -55,8 +55,9 @@ export class TrialResolver {
     @Arg("trialId", () => ID) trialId: string,
     @Arg("state", () => TrialState) state: TrialState,
     @Arg("values", () => [Float], { nullable: true }) values?: number[] | null,
+    @Arg("reason", () => String, { nullable: true, description: "Why a FAIL trial failed (kept as failReason)." }) reason?: string | null,
   ): Promise<TrialRecord> {
-    return ctx.services.trials.tell(trialId, state as EngineTrialState, values);
+    return ctx.services.trials.tell(trialId, state as EngineTrialState, values, reason);
   }
 
   @Mutation(() => Trial, { description: "Queue a trial with fixed parameters, to be taken by the next askTrial." })

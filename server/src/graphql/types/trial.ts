@@ -28,6 +28,21 @@ export class Trial {
   @Field(() => String, { nullable: true, description: "Why the pruner or a person pruned (or asked to prune) this trial." })
   pruneReason: string | null;
 
+  @Field(() => String, { nullable: true, description: "Why a FAIL trial failed: a crash, a lost worker (lease expired), a cancelled search." })
+  failReason: string | null;
+
+  @Field(() => ID, { nullable: true, description: "The search that ran this trial, if any." })
+  searchId: string | null;
+
+  @Field(() => ID, { nullable: true, description: "The failed trial this one runs again with the same parameters." })
+  retryOf: string | null;
+
+  @Field(() => String, { nullable: true, description: "The executor (or client) that runs or ran the trial." })
+  owner: string | null;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  heartbeatAt: Date | null;
+
   @Field(() => DateTimeScalar, { nullable: true })
   startedAt: Date | null;
 
