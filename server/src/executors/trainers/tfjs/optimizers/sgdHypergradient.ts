@@ -1,0 +1,29 @@
+import type { Tensor, Variable } from "@tensorflow/tfjs";
+import { cosine, OptimizerBase, type Optimizer } from "./optimizer";
+
+/**
+ * SGD with hypergradient descent (Baydin et al. 2018, "Online learning rate adaptation with
+ * hypergradient descent"). The derivative of the loss with respect to the learning rate is
+ * -g_t . g_{t-1}; we use the paper's multiplicative, normalised form of the update,
+ * lr *= 1 + hypergradientRate * cos(g_t, g_{t-1}), so that the rate is a relative change per step
+ * whatever the model's size: the learning rate grows while successive gradients agree (steps too
+ * short) and shrinks while they point against each other (overshooting).
+ */
+export class SgdHypergradient extends OptimizerBase implements Optimizer {
+  readonly name = "sgd-hd" as const;
+  private previous: Variable[] = this.slots();
+  private started = false;
+
+  step(gradients: Tensor[]): void {
+    const g = gradients.map((x, i) => this.withL2(x, i));
+    if (this.started) {
+      const agreement = cosine(this.tf, g, this.previous);
+      this.lr.assign(this.lr.mul(agreement.mul(this.options.hypergradientRate).add(1)));
+    }
+    this.started = true;
+    this.variables.forEach((w, i) => {
+      w.assign(w.sub(g[i].mul(this.lr)));
+      this.previous[i].assign(g[i]);
+    });
+  }
+}
