@@ -126,4 +126,19 @@ describe("command trainer: stopping a program", () => {
     expect(ctx.reports.map((r) => r.step)).toEqual([0, 1]);
     expect(Date.now() - started).toBeLessThan(4000);
   });
+
+  it("kills running trials when the trainer closes", async () => {
+    const own = await createCommandTrainer({ device: { kind: "cpu" } });
+    const { task, pids } = longRunner();
+    const ctx = recordingContext(task);
+    const running = own.run(ctx);
+    await waitFor(() => ctx.reports.length >= 1);
+    const closedAt = Date.now();
+    await own.close!();
+    const outcome = await running;
+    expect(outcome.state === "FAIL" && outcome.reason).toMatch(/worker closed/);
+    expect(Date.now() - closedAt).toBeLessThan(2000);
+    expect(processRunning(pids().main)).toBe(false);
+    expect(processRunning(pids().child)).toBe(false);
+  });
 });

@@ -23,17 +23,19 @@ const PIPE_CLOSE_WAIT_MS = 2000;
 /** Why the trainer stopped a program; the first reason wins. */
 type StopReason = { kind: "prune"; reason: string } | { kind: "signal" } | { kind: "timeout" } | { kind: "fail"; reason: string };
 
-/** Where a trial's process group is registered while it runs (so that closing the trainer can stop it). */
-export interface RunningGroups {
-  add(group: ProcessGroup): void;
-  delete(group: ProcessGroup): void;
+/** A trial in progress, as the trainer sees it when it closes. */
+export interface RunningTrial {
+  /** Fails the trial with `reason` and kills its process group at once (no grace). */
+  kill(reason: string): void;
+  /** Resolves once the trial's run has resolved (its group is gone). */
+  readonly ended: Promise<void>;
 }
 
 /**
  * Runs one trial of a `command` task: starts the program, turns its metric lines into reports,
  * stops it on prune, abort or timeout, and resolves once no process of its group is left.
  */
-export async function runCommandTrial(ctx: TrainerContext, running: RunningGroups): Promise<TrialOutcome> {
+export async function runCommandTrial(ctx: TrainerContext, running: Set<RunningTrial>): Promise<TrialOutcome> {
   let task: CommandTask;
   try {
     task = readCommandTask(ctx.task);
@@ -53,17 +55,20 @@ export async function runCommandTrial(ctx: TrainerContext, running: RunningGroup
   } catch (error) {
     return { state: "FAIL", reason: `Could not start ${JSON.stringify(argv.argv[0])}: ${(error as Error).message}` };
   }
-  running.add(group);
   if (group.pid !== undefined) ctx.log("command: started", { pid: group.pid, argv: argv.argv });
+  let ended!: () => void;
+  const trial: RunningTrial = { kill: () => group.killNow(), ended: new Promise((resolve) => (ended = resolve)) };
+  running.add(trial);
   try {
-    return await watch(ctx, task, argv.argv, cwd, group);
+    return await watch(ctx, task, argv.argv, cwd, group, trial);
   } finally {
     await group.stop(task.killGraceSeconds * 1000);
-    running.delete(group);
+    running.delete(trial);
+    ended();
   }
 }
 
-async function watch(ctx: TrainerContext, task: CommandTask, argv: string[], cwd: string, group: ProcessGroup): Promise<TrialOutcome> {
+async function watch(ctx: TrainerContext, task: CommandTask, argv: string[], cwd: string, group: ProcessGroup, trial: RunningTrial): Promise<TrialOutcome> {
   const started = Date.now();
   const graceMs = task.killGraceSeconds * 1000;
   const tail = new OutputTail(task.tailLines);
@@ -126,8 +131,13 @@ async function watch(ctx: TrainerContext, task: CommandTask, argv: string[], cwd
   group.stdout.on("end", () => stdoutLines.end());
   group.stderr.on("data", (chunk: Buffer) => stderrLines.push(chunk));
   group.stderr.on("end", () => stderrLines.end());
-  const pipesClosed = Promise.all([once(group.stdout, "close"), once(group.stderr, "close")]);
+  // An error on a pipe ends it as well (the lines read so far stay).
+  const pipesClosed = Promise.all([group.stdout, group.stderr].map((pipe) => once(pipe, "close").catch(() => undefined)));
 
+  trial.kill = (reason) => {
+    requestStop({ kind: "fail", reason });
+    group.killNow();
+  };
   const onAbort = () => requestStop({ kind: "signal" });
   ctx.signal.addEventListener("abort", onAbort, { once: true });
   const timer = task.timeoutSeconds === null ? null : setTimeout(() => requestStop({ kind: "timeout" }), task.timeoutSeconds * 1000);

@@ -1,6 +1,5 @@
 import type { Device, Trainer } from "../../trainer";
-import { runCommandTrial } from "./commandRun";
-import type { ProcessGroup } from "./processGroup";
+import { runCommandTrial, type RunningTrial } from "./commandRun";
 
 export interface CommandTrainerOptions {
   /** The worker's device; each trial's program sees it as CUDA_VISIBLE_DEVICES ("" on cpu). */
@@ -14,15 +13,17 @@ export interface CommandTrainerOptions {
  * Each program runs in a process group of its own; `run` resolves only once that group is gone.
  */
 export async function createCommandTrainer(options: CommandTrainerOptions): Promise<Trainer> {
-  const running = new Set<ProcessGroup>();
+  const running = new Set<RunningTrial>();
   options.log?.("command trainer ready", { device: options.device.kind === "gpu" ? `gpu:${options.device.index}` : "cpu" });
   return {
     name: "command",
     backend: () => "process",
     run: (ctx) => runCommandTrial(ctx, running),
-    // Trials still running when the worker closes are killed outright.
+    // Trials still running when the worker closes are killed outright; their runs then resolve.
     close: async () => {
-      await Promise.all([...running].map((group) => group.stop(0)));
+      const ended = [...running].map((trial) => trial.ended);
+      for (const trial of running) trial.kill("The worker closed while the trial ran; its program was killed.");
+      await Promise.all(ended);
     },
   };
 }
