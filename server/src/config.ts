@@ -10,6 +10,13 @@ export interface ServerConfig {
   databaseUrl: string | null;
   /** GRAPHTUNE_DATA_DIR / --data-dir; where the embedded PostgreSQL keeps its files; default ./.data. */
   dataDir: string;
+  /**
+   * GRAPHTUNE_EXECUTOR / --executor; the local executor `start` brings up: "cpu" (default),
+   * "gpu:N", or "none" (searches then wait for `graphtune worker` processes).
+   */
+  executor: string;
+  /** GRAPHTUNE_LEASE_SECONDS / --lease-seconds; a search trial without a heartbeat this long fails; default 30. */
+  leaseSeconds: number;
 }
 
 /** Reads flags (--port 4000 or --port=4000) over environment variables over defaults. */
@@ -26,10 +33,18 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     host: pick("host", "HOST") ?? "127.0.0.1",
     databaseUrl: pick("database-url", "DATABASE_URL") ?? null,
     dataDir: path.resolve(pick("data-dir", "GRAPHTUNE_DATA_DIR") ?? ".data"),
+    executor: pick("executor", "GRAPHTUNE_EXECUTOR") ?? "cpu",
+    leaseSeconds: positiveNumber(pick("lease-seconds", "GRAPHTUNE_LEASE_SECONDS") ?? "30", "GRAPHTUNE_LEASE_SECONDS"),
   };
 }
 
-function parseFlags(argv: string[]): Record<string, string> {
+function positiveNumber(text: string, name: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got "${text}".`);
+  return value;
+}
+
+export function parseFlags(argv: string[]): Record<string, string> {
   const flags: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];

@@ -7,6 +7,7 @@ import { createServices, type Services } from "./services";
 import type { ServerConfig } from "./config";
 import path from "node:path";
 import { EventBusKind, eventBusKind } from "./events";
+import { LocalExecutor } from "./executors/localExecutor";
 
 export interface GraphtuneServer {
   http: RunningHttpServer;
@@ -36,15 +37,24 @@ export async function startGraphtune(config: ServerConfig, logger: Logger): Prom
     const services = createServices(db, {
       events: busKind === EventBusKind.Postgres ? { kind: busKind, url: databaseUrl } : { kind: busKind },
       logger,
+      leaseSeconds: config.leaseSeconds,
     });
     logger.info("event bus", { kind: busKind });
     await services.studies.defaultProject();
     const http = await startHttpServer({ services, logger, host: config.host, port: config.port });
+    services.sweeper.start();
+    const executor =
+      config.executor === "none"
+        ? null
+        : new LocalExecutor({ server: localUrl(http.url), device: config.executor, logger: logger.child({ component: "local-executor" }) });
+    executor?.start();
     return {
       http,
       services,
       databaseUrl,
       async stop() {
+        await executor?.stop();
+        await services.sweeper.stop();
         await http.close();
         await db.close();
         await embedded?.stop();
@@ -55,4 +65,11 @@ export async function startGraphtune(config: ServerConfig, logger: Logger): Prom
     await embedded?.stop();
     throw error;
   }
+}
+
+/** The server's URL as a process on this machine reaches it (a wildcard host means loopback). */
+function localUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.hostname === "0.0.0.0" || parsed.hostname === "[::]") parsed.hostname = "127.0.0.1";
+  return parsed.toString();
 }

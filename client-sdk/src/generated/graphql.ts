@@ -6,6 +6,10 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { JsonValue } from '../json';
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+export type ClaimKind =
+  | 'EVALUATION'
+  | 'TRIAL';
+
 export type CreateStudyInput = {
   /** Defaults to [MINIMIZE]. Several directions make a multi-objective study. */
   directions?: Array<StudyDirection> | null | undefined;
@@ -21,6 +25,19 @@ export type CreateStudyInput = {
   /** Free-form attributes stored with the study. */
   userAttrs?: JsonValue | null | undefined;
 };
+
+/** The held-out test evaluation of a search's best trial. */
+export type EvaluationState =
+  /** metrics holds the test scores. */
+  | 'DONE'
+  /** metrics holds the error. */
+  | 'FAILED'
+  /** Not asked for (yet): the trainer has none, or the budget is not spent. */
+  | 'NONE'
+  /** The budget is spent; waiting for an executor to evaluate the best trial. */
+  | 'PENDING'
+  /** An executor is training the best trial's parameters again and scoring it on test data. */
+  | 'RUNNING';
 
 export type MetricPointInput = {
   /** Defaults to the study's objective metric, the one pruners read. */
@@ -58,11 +75,42 @@ export type PrunerInput = {
   type: string;
 };
 
+export type RegisterExecutorInput = {
+  backend: string;
+  /** cpu or gpu:N. */
+  device: string;
+  host: string;
+  labels?: JsonValue | null | undefined;
+  /** The trainers it runs; claims hand it only their searches. Default: any. */
+  trainers?: Array<string> | null | undefined;
+};
+
 /** type: RANDOM, GRID, QMC, TPE, GP, CMAES, NSGA2 or AUTO (the default). options.multiFidelity: true trains the sampler on one rung of a SUCCESSIVE_HALVING or HYPERBAND pruner (BOHB). */
 export type SamplerInput = {
   options?: JsonValue | null | undefined;
   seed?: number | null | undefined;
   type: string;
+};
+
+export type SearchState =
+  | 'CANCELLED'
+  | 'COMPLETED'
+  | 'FAILED'
+  | 'QUEUED'
+  | 'RUNNING';
+
+export type StartSearchInput = {
+  /** Trials running at once; default 1. */
+  concurrency?: number | null | undefined;
+  /** How often a failed trial (crash, lost worker) runs again with the same parameters; default 0. */
+  maxRetries?: number | null | undefined;
+  /** Trials to run; omitted: until the timeout or a cancel. */
+  nTrials?: number | null | undefined;
+  studyId: string | number;
+  /** Which trainer runs each trial, and its settings: e.g. { trainer: "tfjs-mlp", dataset: "digits", epochs: 30 } or { trainer: "command", argv: ["python3", "train.py"] }. */
+  task: JsonValue;
+  /** No trial starts after this many seconds; running ones finish. */
+  timeoutSeconds?: number | null | undefined;
 };
 
 export type StudyDirection =
@@ -88,6 +136,96 @@ export type TrialState =
 export type TrialFieldsFragment = { id: string, number: number, state: TrialState, params: JsonValue, values: Array<number> | null, userAttrs: JsonValue, pruneReason: string | null, startedAt: string | null, completedAt: string | null };
 
 export type StudyFieldsFragment = { id: string, name: string, directions: Array<StudyDirection>, objectiveMetric: string, userAttrs: JsonValue, createdAt: string, sampler: { type: string, seed: number | null, options: JsonValue | null }, pruner: { type: string, options: JsonValue | null }, searchSpace: Array<{ name: string, type: ParamType, low: number | null, high: number | null, log: boolean, step: number | null, choices: Array<JsonValue> | null, condition: { param: string, values: Array<JsonValue> } | null }> };
+
+export type SearchFieldsFragment = { id: string, state: SearchState, nTrials: number | null, timeoutSeconds: number | null, concurrency: number, maxRetries: number, task: JsonValue, endReason: string | null, completedTrials: number, runningTrials: number, prunedTrials: number, failedTrials: number, createdAt: string, startedAt: string | null, endedAt: string | null, evaluation: { state: EvaluationState, metrics: JsonValue | null } };
+
+export type StartSearchMutationVariables = Exact<{
+  input: StartSearchInput;
+}>;
+
+
+export type StartSearchMutation = { startSearch: { id: string, state: SearchState, nTrials: number | null, timeoutSeconds: number | null, concurrency: number, maxRetries: number, task: JsonValue, endReason: string | null, completedTrials: number, runningTrials: number, prunedTrials: number, failedTrials: number, createdAt: string, startedAt: string | null, endedAt: string | null, evaluation: { state: EvaluationState, metrics: JsonValue | null } } };
+
+export type CancelSearchMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type CancelSearchMutation = { cancelSearch: { id: string, state: SearchState, nTrials: number | null, timeoutSeconds: number | null, concurrency: number, maxRetries: number, task: JsonValue, endReason: string | null, completedTrials: number, runningTrials: number, prunedTrials: number, failedTrials: number, createdAt: string, startedAt: string | null, endedAt: string | null, evaluation: { state: EvaluationState, metrics: JsonValue | null } } };
+
+export type GetSearchQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type GetSearchQuery = { search: { id: string, state: SearchState, nTrials: number | null, timeoutSeconds: number | null, concurrency: number, maxRetries: number, task: JsonValue, endReason: string | null, completedTrials: number, runningTrials: number, prunedTrials: number, failedTrials: number, createdAt: string, startedAt: string | null, endedAt: string | null, bestTrial: { id: string, number: number, state: TrialState, params: JsonValue, values: Array<number> | null, userAttrs: JsonValue, pruneReason: string | null, startedAt: string | null, completedAt: string | null } | null, evaluatedTrial: { id: string, number: number, state: TrialState, params: JsonValue, values: Array<number> | null, userAttrs: JsonValue, pruneReason: string | null, startedAt: string | null, completedAt: string | null } | null, evaluation: { state: EvaluationState, metrics: JsonValue | null } } | null };
+
+export type ListExecutorsQueryVariables = Exact<{
+  includeGone?: boolean | null | undefined;
+}>;
+
+
+export type ListExecutorsQuery = { executors: Array<{ id: string, host: string, device: string, backend: string, trainers: Array<string>, lastSeenAt: string, stoppedAt: string | null, currentTrial: { id: string, number: number } | null }> };
+
+export type RegisterExecutorMutationVariables = Exact<{
+  input: RegisterExecutorInput;
+}>;
+
+
+export type RegisterExecutorMutation = { registerExecutor: { id: string } };
+
+export type UnregisterExecutorMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type UnregisterExecutorMutation = { unregisterExecutor: { id: string } };
+
+export type ClaimTrialMutationVariables = Exact<{
+  executorId: string | number;
+  searchId?: string | number | null | undefined;
+}>;
+
+
+export type ClaimTrialMutation = { claimTrial: { kind: ClaimKind, heartbeatSeconds: number, search: { id: string, task: JsonValue }, trial: { id: string, number: number, params: JsonValue, study: { id: string, directions: Array<StudyDirection>, objectiveMetric: string } } } | null };
+
+export type ExecutorHeartbeatMutationVariables = Exact<{
+  executorId: string | number;
+  trialId?: string | number | null | undefined;
+  evaluationSearchId?: string | number | null | undefined;
+}>;
+
+
+export type ExecutorHeartbeatMutation = { executorHeartbeat: { stop: boolean, reason: string | null, trialState: TrialState | null } };
+
+export type FinishEvaluationMutationVariables = Exact<{
+  executorId: string | number;
+  searchId: string | number;
+  metrics?: JsonValue | null | undefined;
+  error?: string | null | undefined;
+}>;
+
+
+export type FinishEvaluationMutation = { finishEvaluation: { id: string, state: SearchState } };
+
+export type FailTrialMutationVariables = Exact<{
+  trialId: string | number;
+  reason?: string | null | undefined;
+  attrs: JsonValue;
+}>;
+
+
+export type FailTrialMutation = { setTrialUserAttrs: { id: string }, tellTrial: { id: string, state: TrialState } };
+
+export type FinishTrialMutationVariables = Exact<{
+  trialId: string | number;
+  state: TrialState;
+  values?: Array<number> | number | null | undefined;
+  attrs: JsonValue;
+}>;
+
+
+export type FinishTrialMutation = { setTrialUserAttrs: { id: string }, tellTrial: { id: string, state: TrialState } };
 
 export type CreateStudyMutationVariables = Exact<{
   input: CreateStudyInput;
@@ -295,6 +433,228 @@ export const StudyFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"StudyFields"}) as unknown as TypedDocumentString<StudyFieldsFragment, unknown>;
+export const SearchFieldsFragmentDoc = new TypedDocumentString(`
+    fragment SearchFields on Search {
+  id
+  state
+  nTrials
+  timeoutSeconds
+  concurrency
+  maxRetries
+  task
+  endReason
+  completedTrials
+  runningTrials
+  prunedTrials
+  failedTrials
+  createdAt
+  startedAt
+  endedAt
+  evaluation {
+    state
+    metrics
+  }
+}
+    `, {"fragmentName":"SearchFields"}) as unknown as TypedDocumentString<SearchFieldsFragment, unknown>;
+export const StartSearchDocument = new TypedDocumentString(`
+    mutation StartSearch($input: StartSearchInput!) {
+  startSearch(input: $input) {
+    ...SearchFields
+  }
+}
+    fragment SearchFields on Search {
+  id
+  state
+  nTrials
+  timeoutSeconds
+  concurrency
+  maxRetries
+  task
+  endReason
+  completedTrials
+  runningTrials
+  prunedTrials
+  failedTrials
+  createdAt
+  startedAt
+  endedAt
+  evaluation {
+    state
+    metrics
+  }
+}`) as unknown as TypedDocumentString<StartSearchMutation, StartSearchMutationVariables>;
+export const CancelSearchDocument = new TypedDocumentString(`
+    mutation CancelSearch($id: ID!) {
+  cancelSearch(id: $id) {
+    ...SearchFields
+  }
+}
+    fragment SearchFields on Search {
+  id
+  state
+  nTrials
+  timeoutSeconds
+  concurrency
+  maxRetries
+  task
+  endReason
+  completedTrials
+  runningTrials
+  prunedTrials
+  failedTrials
+  createdAt
+  startedAt
+  endedAt
+  evaluation {
+    state
+    metrics
+  }
+}`) as unknown as TypedDocumentString<CancelSearchMutation, CancelSearchMutationVariables>;
+export const GetSearchDocument = new TypedDocumentString(`
+    query GetSearch($id: ID!) {
+  search(id: $id) {
+    ...SearchFields
+    bestTrial {
+      ...TrialFields
+    }
+    evaluatedTrial {
+      ...TrialFields
+    }
+  }
+}
+    fragment TrialFields on Trial {
+  id
+  number
+  state
+  params
+  values
+  userAttrs
+  pruneReason
+  startedAt
+  completedAt
+}
+fragment SearchFields on Search {
+  id
+  state
+  nTrials
+  timeoutSeconds
+  concurrency
+  maxRetries
+  task
+  endReason
+  completedTrials
+  runningTrials
+  prunedTrials
+  failedTrials
+  createdAt
+  startedAt
+  endedAt
+  evaluation {
+    state
+    metrics
+  }
+}`) as unknown as TypedDocumentString<GetSearchQuery, GetSearchQueryVariables>;
+export const ListExecutorsDocument = new TypedDocumentString(`
+    query ListExecutors($includeGone: Boolean) {
+  executors(includeGone: $includeGone) {
+    id
+    host
+    device
+    backend
+    trainers
+    lastSeenAt
+    stoppedAt
+    currentTrial {
+      id
+      number
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ListExecutorsQuery, ListExecutorsQueryVariables>;
+export const RegisterExecutorDocument = new TypedDocumentString(`
+    mutation RegisterExecutor($input: RegisterExecutorInput!) {
+  registerExecutor(input: $input) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<RegisterExecutorMutation, RegisterExecutorMutationVariables>;
+export const UnregisterExecutorDocument = new TypedDocumentString(`
+    mutation UnregisterExecutor($id: ID!) {
+  unregisterExecutor(id: $id) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<UnregisterExecutorMutation, UnregisterExecutorMutationVariables>;
+export const ClaimTrialDocument = new TypedDocumentString(`
+    mutation ClaimTrial($executorId: ID!, $searchId: ID) {
+  claimTrial(executorId: $executorId, searchId: $searchId) {
+    kind
+    heartbeatSeconds
+    search {
+      id
+      task
+    }
+    trial {
+      id
+      number
+      params
+      study {
+        id
+        directions
+        objectiveMetric
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ClaimTrialMutation, ClaimTrialMutationVariables>;
+export const ExecutorHeartbeatDocument = new TypedDocumentString(`
+    mutation ExecutorHeartbeat($executorId: ID!, $trialId: ID, $evaluationSearchId: ID) {
+  executorHeartbeat(
+    executorId: $executorId
+    trialId: $trialId
+    evaluationSearchId: $evaluationSearchId
+  ) {
+    stop
+    reason
+    trialState
+  }
+}
+    `) as unknown as TypedDocumentString<ExecutorHeartbeatMutation, ExecutorHeartbeatMutationVariables>;
+export const FinishEvaluationDocument = new TypedDocumentString(`
+    mutation FinishEvaluation($executorId: ID!, $searchId: ID!, $metrics: JSON, $error: String) {
+  finishEvaluation(
+    executorId: $executorId
+    searchId: $searchId
+    metrics: $metrics
+    error: $error
+  ) {
+    id
+    state
+  }
+}
+    `) as unknown as TypedDocumentString<FinishEvaluationMutation, FinishEvaluationMutationVariables>;
+export const FailTrialDocument = new TypedDocumentString(`
+    mutation FailTrial($trialId: ID!, $reason: String, $attrs: JSON!) {
+  setTrialUserAttrs(trialId: $trialId, attrs: $attrs) {
+    id
+  }
+  tellTrial(trialId: $trialId, state: FAIL, reason: $reason) {
+    id
+    state
+  }
+}
+    `) as unknown as TypedDocumentString<FailTrialMutation, FailTrialMutationVariables>;
+export const FinishTrialDocument = new TypedDocumentString(`
+    mutation FinishTrial($trialId: ID!, $state: TrialState!, $values: [Float!], $attrs: JSON!) {
+  setTrialUserAttrs(trialId: $trialId, attrs: $attrs) {
+    id
+  }
+  tellTrial(trialId: $trialId, state: $state, values: $values) {
+    id
+    state
+  }
+}
+    `) as unknown as TypedDocumentString<FinishTrialMutation, FinishTrialMutationVariables>;
 export const CreateStudyDocument = new TypedDocumentString(`
     mutation CreateStudy($input: CreateStudyInput!) {
   createStudy(input: $input) {

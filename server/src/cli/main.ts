@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import "reflect-metadata";
 import path from "node:path";
-import { readConfig } from "../config";
+import { parseFlags, readConfig } from "../config";
+import { runWorker } from "../executors/workerCommand";
 import { startEmbeddedPostgres } from "../db/embeddedPostgres";
 import { openDatabase } from "../db/dataSource";
 import { generateMigration } from "../db/migrationGenerator";
@@ -13,7 +14,8 @@ import { startGraphtune } from "../server";
 const HELP = `graphtune <command> [flags]
 
 Commands:
-  start                 run the GraphQL server (default)
+  start                 run the GraphQL server (default) and a local executor
+  worker                run trials of searches for a server (one worker per device)
   migrate               apply pending database migrations and exit
   emit-schema           write server/schema.graphql from the resolvers
   migration-generate    write a migration for entity changes (--name Name)
@@ -23,10 +25,27 @@ Flags (and environment variables):
   --host H              HOST, default 127.0.0.1
   --database-url URL    DATABASE_URL; empty or unset: embedded PostgreSQL
   --data-dir DIR        GRAPHTUNE_DATA_DIR, default ./.data (embedded PostgreSQL files)
+  --executor cpu|gpu:N|none
+                        GRAPHTUNE_EXECUTOR, default cpu: the worker \`start\` runs beside the server
+  --lease-seconds S     GRAPHTUNE_LEASE_SECONDS, default 30: a search trial without a heartbeat
+                        this long fails (and is retried when its search allows)
+
+Worker flags (and environment variables):
+  --server URL          GRAPHTUNE_SERVER, default http://127.0.0.1:4000/graphql
+  --api-key KEY         GRAPHTUNE_API_KEY
+  --device cpu|gpu:N    GRAPHTUNE_DEVICE, default cpu (gpu:N sets CUDA_VISIBLE_DEVICES=N)
+  --trainers a,b        the trainers to run; default all (tfjs-mlp, tfjs-lr-range, command)
+  --search ID           only this search's trials
+  --max-trials N        exit after N trials
+  --idle-ms N           wait between claims that found no work, default 1000
 `;
 
 async function main(argv: string[]): Promise<void> {
   const command = argv[0] && !argv[0].startsWith("--") ? argv[0] : "start";
+  if (command === "worker") {
+    await runWorker(parseFlags(argv.slice(1)), process.env, createLogger({ service: "graphtune-worker" }));
+    return;
+  }
   const config = readConfig(argv);
   const logger = createLogger({ service: "graphtune" });
   switch (command) {
