@@ -86,3 +86,25 @@ export function renderArgTemplate(pieces: ArgPiece[], values: TemplateValues): {
   }
   return { arg };
 }
+
+/**
+ * Fills every argv entry for one trial, or says which entry refers to an unknown name (the trial
+ * then fails with that reason: a template cannot name a parameter the search space lacks).
+ */
+export function renderArgv(templates: string[], values: TemplateValues): { argv: string[] } | { reason: string } {
+  const argv: string[] = [];
+  for (const [i, template] of templates.entries()) {
+    const rendered = renderArgTemplate(parseArgTemplate(template), values);
+    if ("unknown" in rendered) {
+      const names = Object.keys(values.params);
+      return {
+        reason:
+          `task.argv[${i}] (${JSON.stringify(template)}) refers to {${rendered.unknown}}, which is not a parameter of this trial ` +
+          `(its parameters: ${names.length ? names.join(", ") : "none"}; also {trial.id} and {trial.number}). ` +
+          `Declare it in the search space, or write {{ and }} for literal braces.`,
+      };
+    }
+    argv.push(rendered.arg);
+  }
+  return { argv };
+}

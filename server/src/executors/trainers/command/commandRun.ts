@@ -2,15 +2,15 @@ import { statSync } from "node:fs";
 import path from "node:path";
 import { once } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { JsonValue } from "../../../optimization";
 import { readCommandTask, type CommandTask } from "../../tasks/commandTask";
 import type { TrainerContext, TrialOutcome } from "../../trainer";
-import { parseArgTemplate, renderArgTemplate } from "./argTemplate";
+import { renderArgv } from "./argTemplate";
 import { LineSplitter } from "./lineSplitter";
 import { parseMetricLine, type StepMetrics } from "./metricLine";
 import { OutputTail } from "./outputTail";
-import { ProcessGroup, type ProcessExit } from "./processGroup";
+import { ProcessGroup } from "./processGroup";
 import { trialEnvironment } from "./trialEnvironment";
+import { commandOutcome, startFailureReason, type StopReason } from "./trialOutcome";
 
 /** Longest line read whole; longer ones are cut (a metric line is far shorter). */
 const MAX_LINE_CHARS = 64 * 1024;
@@ -19,9 +19,6 @@ const QUEUE_PAUSE_AT = 256;
 const QUEUE_RESUME_AT = 64;
 /** How long output pipes may stay open once the program's group is gone (a process that left the group holds them). */
 const PIPE_CLOSE_WAIT_MS = 2000;
-
-/** Why the trainer stopped a program; the first reason wins. */
-type StopReason = { kind: "prune"; reason: string } | { kind: "signal" } | { kind: "timeout" } | { kind: "fail"; reason: string };
 
 /** A trial in progress, as the trainer sees it when it closes. */
 export interface RunningTrial {
@@ -56,19 +53,10 @@ export async function runCommandTrial(ctx: TrainerContext, running: Set<RunningT
     return { state: "FAIL", reason: `Could not start ${JSON.stringify(argv.argv[0])}: ${(error as Error).message}` };
   }
   if (group.pid !== undefined) ctx.log("command: started", { pid: group.pid, argv: argv.argv });
-  let ended!: () => void;
-  const trial: RunningTrial = { kill: () => group.killNow(), ended: new Promise((resolve) => (ended = resolve)) };
-  running.add(trial);
-  try {
-    return await watch(ctx, task, argv.argv, cwd, group, trial);
-  } finally {
-    await group.stop(task.killGraceSeconds * 1000);
-    running.delete(trial);
-    ended();
-  }
+  return watch(ctx, task, argv.argv, cwd, group, running);
 }
 
-async function watch(ctx: TrainerContext, task: CommandTask, argv: string[], cwd: string, group: ProcessGroup, trial: RunningTrial): Promise<TrialOutcome> {
+async function watch(ctx: TrainerContext, task: CommandTask, argv: string[], cwd: string, group: ProcessGroup, running: Set<RunningTrial>): Promise<TrialOutcome> {
   const started = Date.now();
   const graceMs = task.killGraceSeconds * 1000;
   const tail = new OutputTail(task.tailLines);
@@ -134,16 +122,21 @@ async function watch(ctx: TrainerContext, task: CommandTask, argv: string[], cwd
   // An error on a pipe ends it as well (the lines read so far stay).
   const pipesClosed = Promise.all([group.stdout, group.stderr].map((pipe) => once(pipe, "close").catch(() => undefined)));
 
-  trial.kill = (reason) => {
-    requestStop({ kind: "fail", reason });
-    group.killNow();
+  let ended!: () => void;
+  const trial: RunningTrial = {
+    kill: (reason) => {
+      requestStop({ kind: "fail", reason });
+      group.killNow();
+    },
+    ended: new Promise((resolve) => (ended = resolve)),
   };
+  running.add(trial);
   const onAbort = () => requestStop({ kind: "signal" });
   ctx.signal.addEventListener("abort", onAbort, { once: true });
   const timer = task.timeoutSeconds === null ? null : setTimeout(() => requestStop({ kind: "timeout" }), task.timeoutSeconds * 1000);
   try {
     const end = await group.ended;
-    if ("startError" in end) return { state: "FAIL", reason: startFailure(end.startError, argv[0], cwd) };
+    if ("startError" in end) return { state: "FAIL", reason: startFailureReason(end.startError, argv[0], cwd) };
     // Children the program left behind go too; then the pipes close and every line has been read.
     await group.stop(graceMs);
     const timedOut = await Promise.race([pipesClosed.then(() => false), sleep(PIPE_CLOSE_WAIT_MS).then(() => true)]);
@@ -155,78 +148,15 @@ async function watch(ctx: TrainerContext, task: CommandTask, argv: string[], cwd
     // Every metric line is reported, in order, before the trial ends (unless it is being stopped).
     while (draining && !stop) await Promise.race([draining, stopped]);
     ctx.log("command: ended", { exitCode: end.exit.code, signal: end.exit.signal, seconds: (Date.now() - started) / 1000, stop: stop?.kind ?? null });
-    return outcome(ctx, task, argv, end.exit, stop, tail, { finalValues, lastObjective, firstHint });
+    return commandOutcome({ task, argv, directions: ctx.directions, exit: end.exit, stop, tail, finalValues, lastObjective, firstHint });
   } finally {
     if (timer) clearTimeout(timer);
     ctx.signal.removeEventListener("abort", onAbort);
+    // Whatever happened above, no process of the trial outlives its run.
+    await group.stop(graceMs);
+    running.delete(trial);
+    ended();
   }
-}
-
-function outcome(
-  ctx: TrainerContext,
-  task: CommandTask,
-  argv: string[],
-  exit: ProcessExit,
-  stop: StopReason | null,
-  tail: OutputTail,
-  seen: { finalValues?: number[]; lastObjective?: number; firstHint?: string },
-): TrialOutcome {
-  const userAttrs = (): Record<string, JsonValue> => ({ exitCode: exit.code, signal: exit.signal, outputTail: tail.toString() });
-  const fail = (reason: string): TrialOutcome => ({ state: "FAIL", reason, userAttrs: userAttrs() });
-  if (stop?.kind === "prune") return { state: "PRUNED", reason: stop.reason };
-  if (stop?.kind === "signal") return { state: "STOPPED" };
-  if (stop?.kind === "timeout") return fail(`Ran longer than task.timeoutSeconds (${task.timeoutSeconds} s) and was stopped; raise the limit or make the trial shorter.`);
-  if (stop?.kind === "fail") return fail(stop.reason);
-
-  const program = JSON.stringify(argv[0]);
-  if (exit.code !== 0) {
-    const how = exit.signal ? `was killed by ${exit.signal}${exit.signal === "SIGKILL" ? " (out of memory?)" : ""}` : `exited with code ${exit.code}`;
-    const last = tail.lastNonBlank();
-    return fail(`${program} ${how}${last ? `; its last output: ${last.slice(0, 300)}` : ""}.`);
-  }
-  const values = seen.finalValues ?? (seen.lastObjective === undefined ? undefined : [seen.lastObjective]);
-  if (!values) {
-    // The program told its trial itself through the API; the worker has nothing to add.
-    if (task.metricsFrom === "sdk") return { state: "STOPPED" };
-    const hint = seen.firstHint ? ` One line looked meant as metrics but was not usable: ${seen.firstHint}` : "";
-    return fail(
-      `${program} exited with code 0 but reported no objective: print JSON lines such as {"step": 1, "${task.objective === "objective" ? "loss" : task.objective}": 0.5} or a last line {"final": 0.37} on stdout.${hint}`,
-    );
-  }
-  if (ctx.directions.length > 0 && values.length !== ctx.directions.length) {
-    return fail(`${program} gave ${values.length} final value(s) but the study has ${ctx.directions.length} objectives; print {"values": [...]} with one value per objective.`);
-  }
-  if (!values.every(Number.isFinite)) return fail(`${program} gave a final value that is not a finite number (${values.join(", ")}).`);
-  return { state: "COMPLETE", values };
-}
-
-function renderArgv(templates: string[], ctx: TrainerContext): { argv: string[] } | { reason: string } {
-  const argv: string[] = [];
-  for (const [i, template] of templates.entries()) {
-    const rendered = renderArgTemplate(parseArgTemplate(template), ctx);
-    if ("unknown" in rendered) {
-      const names = Object.keys(ctx.params);
-      return {
-        reason:
-          `task.argv[${i}] (${JSON.stringify(template)}) refers to {${rendered.unknown}}, which is not a parameter of this trial ` +
-          `(its parameters: ${names.length ? names.join(", ") : "none"}; also {trial.id} and {trial.number}). ` +
-          `Declare it in the search space, or write {{ and }} for literal braces.`,
-      };
-    }
-    argv.push(rendered.arg);
-  }
-  return { argv };
-}
-
-function startFailure(error: NodeJS.ErrnoException, program: string, cwd: string): string {
-  const name = JSON.stringify(program);
-  if (error.code === "ENOENT") {
-    return program.includes("/")
-      ? `Program ${name} (task.argv[0]) was not found from ${cwd}; check the path.`
-      : `Program ${name} (task.argv[0]) was not found on this worker's PATH; install it or give its full path.`;
-  }
-  if (error.code === "EACCES") return `Program ${name} (task.argv[0]) is not executable; chmod +x it, or run it through its interpreter (e.g. ["python3", "train.py"]).`;
-  return `Could not start ${name} (task.argv[0]): ${error.message}`;
 }
 
 function isDirectory(dir: string): boolean {
