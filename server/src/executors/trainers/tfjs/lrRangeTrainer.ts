@@ -114,7 +114,7 @@ export class LrRangeTrainer implements Trainer {
         }
         best = Math.min(best, value);
       }
-      const suggestion = suggestLearningRate(rates, smoothed, task.smoothing);
+      const suggestion = suggestLearningRate(rates, smoothed);
       const attrs: Record<string, JsonValue> = { backend: this.backendName, stepsRun: rates.length, diverged };
       if (!suggestion) {
         return {
