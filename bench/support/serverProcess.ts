@@ -20,7 +20,7 @@ export async function startServerProcess(databaseUrl: string): Promise<ServerPro
   // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server.
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, main, "start", "--port", String(port)], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: "info" },
+    env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: "info", GRAPHTUNE_EXECUTOR: "none" },
     stdio: ["ignore", "pipe", "inherit"],
   });
   await new Promise<void>((resolve, reject) => {
