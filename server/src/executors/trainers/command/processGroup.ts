@@ -84,7 +84,9 @@ export class ProcessGroup {
     const deadline = Date.now() + graceMs;
     while (Date.now() < deadline) {
       if (this.gone()) return;
-      await sleep(Math.min(50, Math.max(1, deadline - Date.now())));
+      // The leader's exit usually ends it all: wake on it rather than on the next poll.
+      const wait = sleep(Math.min(20, Math.max(1, deadline - Date.now())));
+      await (this.exited ? wait : Promise.race([wait, this.ended]));
     }
     this.signal("SIGKILL");
     const giveUp = Date.now() + AFTER_KILL_MS;
