@@ -1,8 +1,8 @@
-import type { Device, Trainer } from "../../trainer";
+import { formatDevice, type Device, type Trainer } from "../../trainer";
 import { runCommandTrial, type RunningTrial } from "./commandRun";
 
 export interface CommandTrainerOptions {
-  /** The worker's device; each trial's program sees it as CUDA_VISIBLE_DEVICES ("" on cpu). */
+  /** The worker's device, as logged. Each program sees its trial's device (TrainerContext.device) as CUDA_VISIBLE_DEVICES: "" on cpu, N on gpu:N. */
   device: Device;
   /** Where the trainer logs outside any trial. Default: nowhere. */
   log?: (message: string, fields?: Record<string, unknown>) => void;
@@ -14,7 +14,7 @@ export interface CommandTrainerOptions {
  */
 export async function createCommandTrainer(options: CommandTrainerOptions): Promise<Trainer> {
   const running = new Set<RunningTrial>();
-  options.log?.("command trainer ready", { device: options.device.kind === "gpu" ? `gpu:${options.device.index}` : "cpu" });
+  options.log?.("command trainer ready", { device: formatDevice(options.device) });
   return {
     name: "command",
     backend: () => "process",
