@@ -3,9 +3,12 @@ import { NotFoundError } from "./errors";
 import {
   CreateStudyDocument,
   DeleteStudyDocument,
+  GetSearchDocument,
   GetStudyDocument,
+  ListExecutorsDocument,
   ListStudiesDocument,
   type CreateStudyInput,
+  type ListExecutorsQuery,
   type ListStudiesQuery,
   type ParamSpecInput,
   type PrunerInput,
@@ -14,6 +17,7 @@ import {
 } from "./generated/graphql";
 import type { JsonValue } from "./json";
 import { LiveConnection, type LiveOptions } from "./live";
+import { Search } from "./search";
 import { Study } from "./study";
 
 export interface GraphtuneOptions extends ClientOptions {
@@ -118,6 +122,18 @@ export class Graphtune {
       id = study.id;
     }
     return (await this.client.request(DeleteStudyDocument, { id })).deleteStudy;
+  }
+
+  /** A search by id (startSearch on a Study starts one). */
+  async getSearch(id: string): Promise<Search> {
+    const { search } = await this.client.request(GetSearchDocument, { id });
+    if (!search) throw new NotFoundError(`search ${JSON.stringify(id)} does not exist; check the id.`, "NOT_FOUND", "id");
+    return new Search(this.client, this.live, search);
+  }
+
+  /** The executors the server has seen recently: host, device, backend, the trial each runs. */
+  async executors(options: { includeGone?: boolean } = {}): Promise<ListExecutorsQuery["executors"]> {
+    return (await this.client.request(ListExecutorsDocument, { includeGone: options.includeGone ?? false })).executors;
   }
 
   /** Closes the WebSocket the watches share (HTTP needs no closing). */

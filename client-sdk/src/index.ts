@@ -21,6 +21,7 @@ export {
   type WatchMetricsOptions,
 } from "./study";
 export { Trial, type PruneDecision } from "./trial";
+export { Search, type SearchSnapshot, type StartSearchOptions } from "./search";
 export { categoricalParam, floatParam, intParam, type FloatParamOptions, type IntParamOptions } from "./params";
 export { GraphtuneClient, type ClientOptions, type Document, type RequestOptions } from "./client";
 export type { RetryOptions } from "./retry";
@@ -46,6 +47,7 @@ export type {
   ParamType,
   PrunerInput,
   SamplerInput,
+  SearchState,
   StudyDirection,
   TrialControlAction,
   TrialState,

@@ -1,3 +1,4 @@
+import { Search, type StartSearchOptions } from "./search";
 import type { GraphtuneClient } from "./client";
 import { ConflictError, GraphtuneError, TrialPruned } from "./errors";
 import {
@@ -7,6 +8,7 @@ import {
   MetricsReportedDocument,
   PruneTrialDocument,
   StudyBestDocument,
+  StartSearchDocument,
   StudyProgressDocument,
   StudyTrialsDocument,
   TellTrialDocument,
@@ -313,6 +315,24 @@ export class Study {
     for await (const item of this.live.subscribe(TrialUpdatedDocument, () => ({ studyId: this.id }), options)) {
       yield item.trialUpdated;
     }
+  }
+
+  /**
+   * Runs trials of this study on the server's executors (`graphtune worker` processes, or the
+   * local one `npm start` brings up) with a trainer, e.g.
+   * `study.startSearch({ nTrials: 60, concurrency: 2, task: { trainer: "tfjs-mlp", dataset: "digits" } })`.
+   */
+  async startSearch(options: StartSearchOptions): Promise<Search> {
+    const input = {
+      studyId: this.id,
+      nTrials: options.nTrials ?? null,
+      timeoutSeconds: options.timeoutSeconds ?? null,
+      concurrency: options.concurrency ?? null,
+      maxRetries: options.maxRetries ?? null,
+      task: options.task,
+    };
+    const { startSearch } = await this.client.request(StartSearchDocument, { input });
+    return new Search(this.client, this.live, startSearch);
   }
 
   private assertSingleObjective(what: string): void {

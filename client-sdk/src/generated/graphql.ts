@@ -137,28 +137,28 @@ export type TrialFieldsFragment = { id: string, number: number, state: TrialStat
 
 export type StudyFieldsFragment = { id: string, name: string, directions: Array<StudyDirection>, objectiveMetric: string, userAttrs: JsonValue, createdAt: string, sampler: { type: string, seed: number | null, options: JsonValue | null }, pruner: { type: string, options: JsonValue | null }, searchSpace: Array<{ name: string, type: ParamType, low: number | null, high: number | null, log: boolean, step: number | null, choices: Array<JsonValue> | null, condition: { param: string, values: Array<JsonValue> } | null }> };
 
-export type SearchFieldsFragment = { id: string, state: SearchState, nTrials: number | null, timeoutSeconds: number | null, concurrency: number, maxRetries: number, task: JsonValue, endReason: string | null, completedTrials: number, runningTrials: number, prunedTrials: number, failedTrials: number, createdAt: string, startedAt: string | null, endedAt: string | null, evaluation: { state: EvaluationState, metrics: JsonValue | null } };
+export type SearchFieldsFragment = { id: string, state: SearchState, nTrials: number | null, timeoutSeconds: number | null, concurrency: number, maxRetries: number, task: JsonValue, endReason: string | null, completedTrials: number, runningTrials: number, prunedTrials: number, failedTrials: number, createdAt: string, startedAt: string | null, endedAt: string | null, study: { id: string }, evaluation: { state: EvaluationState, metrics: JsonValue | null } };
 
 export type StartSearchMutationVariables = Exact<{
   input: StartSearchInput;
 }>;
 
 
-export type StartSearchMutation = { startSearch: { id: string, state: SearchState, nTrials: number | null, timeoutSeconds: number | null, concurrency: number, maxRetries: number, task: JsonValue, endReason: string | null, completedTrials: number, runningTrials: number, prunedTrials: number, failedTrials: number, createdAt: string, startedAt: string | null, endedAt: string | null, evaluation: { state: EvaluationState, metrics: JsonValue | null } } };
+export type StartSearchMutation = { startSearch: { id: string, state: SearchState, nTrials: number | null, timeoutSeconds: number | null, concurrency: number, maxRetries: number, task: JsonValue, endReason: string | null, completedTrials: number, runningTrials: number, prunedTrials: number, failedTrials: number, createdAt: string, startedAt: string | null, endedAt: string | null, study: { id: string }, evaluation: { state: EvaluationState, metrics: JsonValue | null } } };
 
 export type CancelSearchMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type CancelSearchMutation = { cancelSearch: { id: string, state: SearchState, nTrials: number | null, timeoutSeconds: number | null, concurrency: number, maxRetries: number, task: JsonValue, endReason: string | null, completedTrials: number, runningTrials: number, prunedTrials: number, failedTrials: number, createdAt: string, startedAt: string | null, endedAt: string | null, evaluation: { state: EvaluationState, metrics: JsonValue | null } } };
+export type CancelSearchMutation = { cancelSearch: { id: string, state: SearchState, nTrials: number | null, timeoutSeconds: number | null, concurrency: number, maxRetries: number, task: JsonValue, endReason: string | null, completedTrials: number, runningTrials: number, prunedTrials: number, failedTrials: number, createdAt: string, startedAt: string | null, endedAt: string | null, study: { id: string }, evaluation: { state: EvaluationState, metrics: JsonValue | null } } };
 
 export type GetSearchQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type GetSearchQuery = { search: { id: string, state: SearchState, nTrials: number | null, timeoutSeconds: number | null, concurrency: number, maxRetries: number, task: JsonValue, endReason: string | null, completedTrials: number, runningTrials: number, prunedTrials: number, failedTrials: number, createdAt: string, startedAt: string | null, endedAt: string | null, bestTrial: { id: string, number: number, state: TrialState, params: JsonValue, values: Array<number> | null, userAttrs: JsonValue, pruneReason: string | null, startedAt: string | null, completedAt: string | null } | null, evaluatedTrial: { id: string, number: number, state: TrialState, params: JsonValue, values: Array<number> | null, userAttrs: JsonValue, pruneReason: string | null, startedAt: string | null, completedAt: string | null } | null, evaluation: { state: EvaluationState, metrics: JsonValue | null } } | null };
+export type GetSearchQuery = { search: { id: string, state: SearchState, nTrials: number | null, timeoutSeconds: number | null, concurrency: number, maxRetries: number, task: JsonValue, endReason: string | null, completedTrials: number, runningTrials: number, prunedTrials: number, failedTrials: number, createdAt: string, startedAt: string | null, endedAt: string | null, bestTrial: { id: string, number: number, state: TrialState, params: JsonValue, values: Array<number> | null, userAttrs: JsonValue, pruneReason: string | null, startedAt: string | null, completedAt: string | null } | null, evaluatedTrial: { id: string, number: number, state: TrialState, params: JsonValue, values: Array<number> | null, userAttrs: JsonValue, pruneReason: string | null, startedAt: string | null, completedAt: string | null } | null, study: { id: string }, evaluation: { state: EvaluationState, metrics: JsonValue | null } } | null };
 
 export type ListExecutorsQueryVariables = Exact<{
   includeGone?: boolean | null | undefined;
@@ -436,6 +436,9 @@ export const StudyFieldsFragmentDoc = new TypedDocumentString(`
 export const SearchFieldsFragmentDoc = new TypedDocumentString(`
     fragment SearchFields on Search {
   id
+  study {
+    id
+  }
   state
   nTrials
   timeoutSeconds
@@ -464,6 +467,9 @@ export const StartSearchDocument = new TypedDocumentString(`
 }
     fragment SearchFields on Search {
   id
+  study {
+    id
+  }
   state
   nTrials
   timeoutSeconds
@@ -491,6 +497,9 @@ export const CancelSearchDocument = new TypedDocumentString(`
 }
     fragment SearchFields on Search {
   id
+  study {
+    id
+  }
   state
   nTrials
   timeoutSeconds
@@ -535,6 +544,9 @@ export const GetSearchDocument = new TypedDocumentString(`
 }
 fragment SearchFields on Search {
   id
+  study {
+    id
+  }
   state
   nTrials
   timeoutSeconds

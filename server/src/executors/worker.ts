@@ -1,4 +1,5 @@
 import os from "node:os";
+import { performance } from "node:perf_hooks";
 import { ConflictError, GraphtuneClient, NotFoundError } from "../../../client-sdk/src";
 import {
   ClaimTrialDocument,
@@ -35,6 +36,17 @@ export interface WorkerOptions {
   /** The host name the executor registers with; default os.hostname(). */
   host?: string;
   logger: Logger;
+  /** Hears each trial's timings (for benchmarks); default none. */
+  onTrialTiming?: (timing: TrialTiming) => void;
+}
+
+/** When a trial's trainer was entered and left, and its first two reports (performance.now() ms). */
+export interface TrialTiming {
+  trialId: string;
+  runEnteredAt: number;
+  firstReportAt: number | null;
+  secondReportAt: number | null;
+  runEndedAt: number;
 }
 
 type Claimed = NonNullable<ClaimTrialMutation["claimTrial"]>;
@@ -141,19 +153,45 @@ export class Worker {
     const task = search.task as Record<string, JsonValue>;
     const started = Date.now();
     let outcome: TrialOutcome;
+    let stoppedFromOutside = false;
+    const timing: TrialTiming = { trialId: trial.id, runEnteredAt: 0, firstReportAt: null, secondReportAt: null, runEndedAt: 0 };
     try {
       const trainer = await this.trainers.get(String(task.trainer));
       log.info("trial started", { trainer: trainer.name, params: trial.params });
-      outcome = await trainer.run(this.context(claim, control.signal, log));
+      const context = this.context(claim, control.signal, log);
+      const report = context.report;
+      context.report = (...args) => {
+        if (timing.firstReportAt === null) timing.firstReportAt = performance.now();
+        else timing.secondReportAt ??= performance.now();
+        return report(...args);
+      };
+      timing.runEnteredAt = performance.now();
+      outcome = await trainer.run(context);
     } catch (error) {
       outcome = control.signal.aborted ? { state: "STOPPED" } : { state: "FAIL", reason: `the trainer threw: ${(error as Error).message}` };
     } finally {
+      stoppedFromOutside = control.signal.aborted;
+      timing.runEndedAt = performance.now();
       clearInterval(heartbeat);
       control.abort();
       this.current = null;
     }
+    this.options.onTrialTiming?.(timing);
     log.info("trial finished", { state: outcome.state, seconds: (Date.now() - started) / 1000 });
+    if (outcome.state === "STOPPED" && !stoppedFromOutside) outcome = await this.checkToldByProgram(trial.id);
     await this.tell(trial.id, outcome, log);
+  }
+
+  /**
+   * A trainer that stopped without being told to (a program that reports through the API ended):
+   * the trial must have been told by the program; if it still runs, it fails now rather than when
+   * its lease runs out.
+   */
+  private async checkToldByProgram(trialId: string): Promise<TrialOutcome> {
+    const { executorHeartbeat } = await this.client.request(ExecutorHeartbeatDocument, { executorId: this.executorId!, trialId }, { idempotent: true });
+    return executorHeartbeat.trialState === "RUNNING"
+      ? { state: "FAIL", reason: "the trial's program ended without telling the trial's outcome" }
+      : { state: "STOPPED" };
   }
 
   /** Tells the trial's outcome; a trial already finished elsewhere (pruned, cancelled) is left as it is. */
