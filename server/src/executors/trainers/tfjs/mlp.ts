@@ -1,5 +1,6 @@
-import type { Tensor, Tensor2D, Variable } from "@tensorflow/tfjs";
+import type { Tensor, Tensor1D, Tensor2D, Variable } from "@tensorflow/tfjs";
 import type { Tf } from "./backend";
+import { createDense, type Dense } from "./dense";
 import type { Activation } from "./hyperparameters";
 
 export interface MlpShape {
@@ -23,12 +24,14 @@ export class Mlp {
   readonly variables: Variable[] = [];
   /** Which variables take weight decay: the weight matrices, not the biases. */
   readonly decays: boolean[] = [];
+  private readonly dense: Dense;
 
   constructor(
     private readonly tf: Tf,
     readonly shape: MlpShape,
     seed: number,
   ) {
+    this.dense = createDense(tf, tf.getBackend());
     const sizes = [shape.inputs, ...Array<number>(shape.layers).fill(shape.units), shape.outputs];
     tf.tidy(() => {
       for (let l = 0; l + 1 < sizes.length; l++) {
@@ -47,7 +50,7 @@ export class Mlp {
     let h: Tensor2D = x;
     const last = this.variables.length / 2 - 1;
     for (let l = 0; l <= last; l++) {
-      h = tf.add(tf.matMul(h, this.variables[2 * l] as Tensor2D), this.variables[2 * l + 1]);
+      h = this.dense(h, this.variables[2 * l] as Tensor2D, this.variables[2 * l + 1] as Tensor1D, l > 0);
       if (l === last) break;
       h = activate(tf, this.shape.activation, h);
       if (dropoutSeed !== undefined && this.shape.dropout > 0) h = tf.dropout(h, this.shape.dropout, undefined, dropoutSeed + l) as Tensor2D;

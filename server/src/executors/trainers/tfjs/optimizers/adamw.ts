@@ -1,22 +1,24 @@
 import type { Tensor } from "@tensorflow/tfjs";
-import { AdamMoments } from "./adam";
-import { OptimizerBase, type Optimizer } from "./optimizer";
+import { AdamBase } from "./adam";
+import type { Optimizer } from "./optimizer";
 
 /**
  * AdamW (Loshchilov and Hutter 2019): Adam whose weight decay shrinks the weights directly,
- * w -= lr * (direction + weightDecay * w), instead of passing through the moments, where Adam's
+ * w -= lr * (adam's step + weightDecay * w), instead of passing through the moments, where Adam's
  * normalisation would all but cancel it for weights with large gradients.
  */
-export class AdamW extends OptimizerBase implements Optimizer {
+export class AdamW extends AdamBase implements Optimizer {
   readonly name = "adamw" as const;
-  private moments = new AdamMoments(this.tf, this.slots(), this.slots());
+  private readonly weightDecay = this.constant(this.options.weightDecay);
 
   step(gradients: Tensor[]): void {
-    const directions = this.moments.direction(gradients);
-    const { weightDecay, decays } = this.options;
+    const { directions, scale } = this.adamDirections(gradients);
+    const lr = this.lr.mul(scale);
     this.variables.forEach((w, i) => {
-      const update = weightDecay > 0 && decays[i] ? directions[i].add(w.mul(weightDecay)) : directions[i];
-      w.assign(w.sub(update.mul(this.lr)));
+      const step = directions[i].mul(lr);
+      // Decoupled decay follows the base learning rate, as in PyTorch's AdamW.
+      const decayed = this.options.decays[i] && this.options.weightDecay > 0 ? step.add(w.mul(this.weightDecay).mul(this.lr)) : step;
+      w.assign(w.sub(decayed));
     });
   }
 }

@@ -52,6 +52,16 @@ export class OptimizerBase {
     this.tf.tidy(() => this.lr.assign(this.tf.scalar(value)));
   }
 
+  /**
+   * A scalar kept for the optimizer's life. Operations given a plain number convert it to a new
+   * tensor every time; at a few dozen operations a step that conversion is a cost worth avoiding.
+   */
+  protected constant(value: number): Scalar {
+    const scalar = this.tf.keep(this.tf.scalar(value));
+    this.state.push(scalar);
+    return scalar;
+  }
+
   /** A zero-filled slot per variable (moments, previous gradients), freed by dispose. */
   protected slots(): Variable[] {
     const slots = this.tf.tidy(() => this.variables.map((v) => this.tf.variable(this.tf.zerosLike(v), false)));
@@ -61,9 +71,13 @@ export class OptimizerBase {
 
   /** The gradient plus the L2 penalty's (coupled weight decay, as PyTorch's weight_decay). */
   protected withL2(gradient: Tensor, i: number): Tensor {
-    const { weightDecay, decays } = this.options;
-    return weightDecay > 0 && decays[i] ? gradient.add(this.variables[i].mul(weightDecay)) : gradient;
+    if (!this.options.decays[i] || this.options.weightDecay === 0) return gradient;
+    this.decay ??= this.constant(this.options.weightDecay);
+    return gradient.add(this.variables[i].mul(this.decay));
   }
+
+  /** weightDecay as a kept scalar, made on first use. */
+  protected decay: Scalar | null = null;
 
   dispose(): void {
     this.lr.dispose();

@@ -11,15 +11,13 @@ import { cosine, OptimizerBase, type Optimizer } from "./optimizer";
  */
 export class SgdHypergradient extends OptimizerBase implements Optimizer {
   readonly name = "sgd-hd" as const;
-  private previous: Variable[] = this.slots();
+  private readonly previous: Variable[] = this.slots();
+  private readonly rate = this.constant(this.options.hypergradientRate);
   private started = false;
 
   step(gradients: Tensor[]): void {
     const g = gradients.map((x, i) => this.withL2(x, i));
-    if (this.started) {
-      const agreement = cosine(this.tf, g, this.previous);
-      this.lr.assign(this.lr.mul(agreement.mul(this.options.hypergradientRate).add(1)));
-    }
+    if (this.started) this.lr.assign(this.lr.mul(cosine(this.tf, g, this.previous).mul(this.rate).add(1)));
     this.started = true;
     this.variables.forEach((w, i) => {
       w.assign(w.sub(g[i].mul(this.lr)));
