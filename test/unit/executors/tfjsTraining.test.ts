@@ -157,6 +157,17 @@ describe("tfjs-mlp", () => {
     if (outcome.state === "FAIL") expect(outcome.reason).toMatch(/loss became (NaN|Infinity) in epoch 1 .* lower the learningRate/);
   });
 
+  it("frees the trial's tensors when reporting throws, and passes the error on", async () => {
+    const before = tf.memory().numTensors;
+    const ctx = context(wine, { ...adam, optimizer: "adam-hd" }, {
+      answer: () => {
+        throw new Error("server unreachable");
+      },
+    });
+    await expect(mlp.run(ctx)).rejects.toThrow("server unreachable");
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it("fails with the reason for a bad parameter or a metric against the study's direction", async () => {
     const bad = await runClean(mlp, context(wine, { optimizer: "adagrad" }));
     expect(bad).toMatchObject({ state: "FAIL", reason: expect.stringMatching(/parameter optimizer must be one of/) });
