@@ -6,7 +6,7 @@ async function freshLoad(device: Device, forced?: string) {
   vi.resetModules();
   if (forced === undefined) delete process.env.GRAPHTUNE_TFJS_BACKEND;
   else process.env.GRAPHTUNE_TFJS_BACKEND = forced;
-  const { loadTfjs } = await import("../../../server/src/executors/trainers/tfjs/backend");
+  const { loadTfjs } = await import("../../../server/src/executors/trainers/tfjs/backend.js");
   const logs: string[] = [];
   const loaded = await loadTfjs(device, (message) => logs.push(message));
   return { ...loaded, logs };
