@@ -1,6 +1,6 @@
 import type { MigrationInterface } from "typeorm";
-import { Searches1795747113200 } from "./1795747113200-Searches";
+import { Searches1795748212328 } from "./1795748212328-Searches";
 import { InitialSchema1795739068046 } from "./1795739068046-InitialSchema";
 
 /** Every migration, in order. A new one is appended here by `npm run migration:generate`. */
-export const migrations: Array<new () => MigrationInterface> = [InitialSchema1795739068046, Searches1795747113200];
+export const migrations: Array<new () => MigrationInterface> = [InitialSchema1795739068046, Searches1795748212328];

@@ -181,7 +181,8 @@ export class Study {
    * since a second try would start a second trial.
    */
   async ask(): Promise<Trial> {
-    const { askTrial } = await this.client.request(AskTrialDocument, { studyId: this.id });
+    // The key makes a retried ask return the trial the lost try started, so asks retry safely.
+    const { askTrial } = await this.client.request(AskTrialDocument, { studyId: this.id, askKey: newAskKey() }, { idempotent: true });
     return new Trial(this.trialContext, askTrial.id, askTrial.number, askTrial.params, askTrial.state);
   }
 
@@ -340,4 +341,9 @@ export class Study {
       throw new GraphtuneError(`${what} is for single-objective studies; study "${this.name}" has ${this.directions.length} directions: use bestTrials.`, "BAD_USER_INPUT");
     }
   }
+}
+
+/** A random key per ask (crypto.randomUUID in Node 20 and browsers). */
+function newAskKey(): string {
+  return globalThis.crypto.randomUUID();
 }

@@ -51,6 +51,15 @@ describe("askTrial", () => {
     expect(next.number).toBe(16);
   });
 
+  it("answers a repeated askKey with the trial its first ask started", async () => {
+    const studyId = await newStudy();
+    const ASK_KEYED = `mutation($studyId: ID!, $askKey: String) { askTrial(studyId: $studyId, askKey: $askKey) { id number } }`;
+    const first = (await server.ok(ASK_KEYED, { studyId, askKey: "k-1" })).askTrial;
+    const again = (await server.ok(ASK_KEYED, { studyId, askKey: "k-1" })).askTrial;
+    expect(again).toEqual(first);
+    expect((await server.ok(ASK_KEYED, { studyId, askKey: "k-2" })).askTrial.number).toBe(first.number + 1);
+  });
+
   it("takes WAITING trials from enqueueTrial first, keeping their fixed values", async () => {
     const studyId = await newStudy();
     const queued = (await server.ok(ENQUEUE, { studyId, params: { lr: 0.01, optimizer: "sgd" } })).enqueueTrial;

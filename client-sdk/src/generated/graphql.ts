@@ -308,6 +308,7 @@ export type TrialControlSubscription = { trialControl: { trialId: string, action
 
 export type AskTrialMutationVariables = Exact<{
   studyId: string | number;
+  askKey?: string | null | undefined;
 }>;
 
 
@@ -920,8 +921,8 @@ export const TrialControlDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<TrialControlSubscription, TrialControlSubscriptionVariables>;
 export const AskTrialDocument = new TypedDocumentString(`
-    mutation AskTrial($studyId: ID!) {
-  askTrial(studyId: $studyId) {
+    mutation AskTrial($studyId: ID!, $askKey: String) {
+  askTrial(studyId: $studyId, askKey: $askKey) {
     id
     number
     state

@@ -62,16 +62,19 @@ export class TrialService {
    * from the declared space. The study row is locked for the transaction, which serialises askers
    * of one study: numbers have no gaps or duplicates and the sampler's state stays consistent.
    */
-  async ask(studyId: string, owner: string | null = null): Promise<TrialRecord> {
+  async ask(studyId: string, owner: string | null = null, askKey: string | null = null): Promise<TrialRecord> {
     parseId("study", studyId);
-    return this.changed(await this.db.transaction((sql) => this.askIn(sql, studyId, owner, null)));
+    if (askKey !== null && (askKey.length === 0 || askKey.length > 200)) {
+      throw new BadUserInputError("askKey must be 1 to 200 characters (e.g. a random UUID per ask).", "askKey");
+    }
+    return this.changed(await this.db.transaction((sql) => this.askIn(sql, studyId, owner, null, askKey)));
   }
 
   /**
    * ask's work inside the caller's transaction (a search's claim holds its own locks first); the
    * caller publishes the change after commit. `searchId` marks the trial as the search's.
    */
-  async askIn(sql: Sql, studyId: string, owner: string | null, searchId: string | null): Promise<TrialRecord> {
+  async askIn(sql: Sql, studyId: string, owner: string | null, searchId: string | null, askKey: string | null = null): Promise<TrialRecord> {
     const [row] = await sql.query<Record<string, any>>(
       `SELECT s.id, s.project_id, s.name, s.directions, s.search_space, s.sampler, s.pruner, s.objective_metric,
               s.user_attrs, s.created_at, s.sampler_state, s.next_trial_number,
@@ -87,6 +90,11 @@ export class TrialService {
       [studyId, searchId],
     );
     if (!row) throw new NotFoundError("study", studyId);
+    if (askKey !== null) {
+      // A retried ask (its first answer was lost) gets the trial the first try started.
+      const [asked] = await sql.query(`SELECT ${TRIAL_COLUMNS} FROM trials WHERE study_id = $1 AND ask_key = $2`, [studyId, askKey]);
+      if (asked) return trialFromRow(asked);
+    }
     const study = studyFromRow(row);
     const number: number = row.waiting_id ? row.waiting_number : row.next_trial_number;
     const fixed: Record<string, JsonValue> = row.waiting_id ? row.waiting_params : {};
@@ -96,20 +104,20 @@ export class TrialService {
       const [trial] = await sql.query(
         `WITH t AS (
            UPDATE trials SET state = 'RUNNING', params = $2, distributions = $3, started_at = now(),
-                  heartbeat_at = now(), owner = $4, search_id = coalesce(search_id, $8)
+                  heartbeat_at = now(), owner = $4, search_id = coalesce(search_id, $8), ask_key = $9
            WHERE id = $1 RETURNING ${TRIAL_COLUMNS}
          ), s AS (
            UPDATE studies SET sampler_state = $5::jsonb WHERE id = $6 AND $7::boolean
          )
          SELECT * FROM t`,
-        [row.waiting_id, sample.params, sample.distributions, owner, sample.state, studyId, sample.stateChanged, searchId],
+        [row.waiting_id, sample.params, sample.distributions, owner, sample.state, studyId, sample.stateChanged, searchId, askKey],
       );
       return trialFromRow(trial);
     }
     const [trial] = await sql.query(
       `WITH t AS (
-         INSERT INTO trials (study_id, number, state, params, distributions, started_at, heartbeat_at, owner, search_id)
-         VALUES ($1, $2, 'RUNNING', $3, $4, now(), now(), $5, $8)
+         INSERT INTO trials (study_id, number, state, params, distributions, started_at, heartbeat_at, owner, search_id, ask_key)
+         VALUES ($1, $2, 'RUNNING', $3, $4, now(), now(), $5, $8, $9)
          RETURNING ${TRIAL_COLUMNS}
        ), s AS (
          UPDATE studies SET next_trial_number = $2 + 1,
@@ -117,7 +125,7 @@ export class TrialService {
          WHERE id = $1
        )
        SELECT * FROM t`,
-      [studyId, number, sample.params, sample.distributions, owner, sample.state, sample.stateChanged, searchId],
+      [studyId, number, sample.params, sample.distributions, owner, sample.state, sample.stateChanged, searchId, askKey],
     );
     return trialFromRow(trial);
   }

@@ -6,6 +6,7 @@ import { StudyEntity } from "./study";
 @Entity({ name: "trials" })
 @Index("trials_study_number_key", ["studyId", "number"], { unique: true })
 @Index("trials_study_state_idx", ["studyId", "state", "number"])
+@Index("trials_study_ask_key_key", ["studyId", "askKey"], { unique: true, where: `"ask_key" IS NOT NULL` })
 @Index("trials_search_state_idx", ["searchId", "state"], { where: `"search_id" IS NOT NULL` })
 @Index("trials_lease_idx", ["heartbeatAt"], { where: `"state" = 'RUNNING' AND "search_id" IS NOT NULL` })
 @Index("trials_study_objective_idx", ["studyId", "objectiveValue"], { where: `"state" = 'COMPLETE'` })
@@ -65,6 +66,10 @@ export class TrialEntity {
   /** Why a FAIL trial failed: its lease expired, its program exited 1, its search was cancelled. */
   @Column({ type: "text", name: "fail_reason", nullable: true })
   failReason: string | null;
+
+  /** The client's key for the askTrial that started this trial: a retried ask gets the same trial. */
+  @Column({ type: "text", name: "ask_key", nullable: true })
+  askKey: string | null;
 
   /** The failed trial this one retries with the same parameters. */
   @Column({ type: "bigint", name: "retry_of", nullable: true })

@@ -23,8 +23,16 @@ export class TrialResolver {
   @Mutation(() => Trial, {
     description: "Start a trial: takes a WAITING (enqueued) trial first, else samples the declared space.",
   })
-  askTrial(@Ctx() ctx: Context, @Arg("studyId", () => ID) studyId: string): Promise<TrialRecord> {
-    return ctx.services.trials.ask(studyId);
+  askTrial(
+    @Ctx() ctx: Context,
+    @Arg("studyId", () => ID) studyId: string,
+    @Arg("askKey", () => String, {
+      nullable: true,
+      description: "A key unique to this ask (e.g. a random UUID): a retried ask with the same key gets the same trial.",
+    })
+    askKey?: string | null,
+  ): Promise<TrialRecord> {
+    return ctx.services.trials.ask(studyId, null, askKey ?? null);
   }
 
   @Mutation(() => JSONScalar, {
