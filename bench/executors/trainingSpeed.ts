@@ -3,8 +3,9 @@
  * adam at 1e-3) at batch 32 and 128, with the best tfjs backend here, beside tfjs's own
  * `model.fit` on the same backend (the baseline) and the same network trained by PyTorch on the
  * CPU (bench/torch_mlp.py, when /usr/bin/python3 imports torch). Every contender shuffles, takes
- * one optimizer step per batch and scores the validation part after each epoch. Prints medians
- * over several runs and the ratios.
+ * one optimizer step per batch and scores the validation part after each epoch. The contenders'
+ * runs are interleaved (PyTorch one process a run, timed inside it, after its own warm-up run) so
+ * that a noisy machine hits them alike. Prints medians over several runs and the ratios.
  *
  *   npm run bench:training -- [--runs 5] [--epochs 3] [--batch-sizes 32,128] [--torch-threads 1] [--no-torch] [--device cpu|gpu:N]
  */
@@ -63,40 +64,46 @@ export async function runTrainingSpeed(options: TrainingSpeedOptions = {}): Prom
   const trainer = await createTfjsMlpTrainer({ device });
   const split = splitDataset(loadDataset("digits"), { splitSeed: 0 });
 
-  const torchRates = options.torch === false ? null : await torchPeer(split, { runs, epochs, batchSizes, threads: options.torchThreads ?? 1 });
+  const torch = options.torch === false ? null : await torchPeer(split, options.torchThreads ?? 1);
   const rows: TrainingSpeedRow[] = [];
-  for (const batchSize of batchSizes) {
-    const loopRun = async () => {
-      const ctx: TrainerContext = {
-        trialId: "bench",
-        trialNumber: 0,
-        params: { learningRate: LEARNING_RATE, batchSize, layers: LAYERS, units: UNITS, optimizer: "adam" },
-        task: { dataset: "digits", epochs, patience: 0 },
-        directions: ["MAXIMIZE"],
-        device,
-        signal: new AbortController().signal,
-        report: async () => ({ shouldPrune: false, reason: null }),
-        server: { url: "" },
-        log: () => undefined,
+  try {
+    for (const batchSize of batchSizes) {
+      const loopRun = async () => {
+        const ctx: TrainerContext = {
+          trialId: "bench",
+          trialNumber: 0,
+          params: { learningRate: LEARNING_RATE, batchSize, layers: LAYERS, units: UNITS, optimizer: "adam" },
+          task: { dataset: "digits", epochs, patience: 0 },
+          directions: ["MAXIMIZE"],
+          device,
+          signal: new AbortController().signal,
+          report: async () => ({ shouldPrune: false, reason: null }),
+          server: { url: "" },
+          log: () => undefined,
+        };
+        const start = performance.now();
+        const outcome = await trainer.run(ctx);
+        if (outcome.state !== "COMPLETE") throw new Error(`the benchmark trial ended ${JSON.stringify(outcome)}`);
+        return epochs / ((performance.now() - start) / 1000);
       };
-      const start = performance.now();
-      const outcome = await trainer.run(ctx);
-      if (outcome.state !== "COMPLETE") throw new Error(`the benchmark trial ended ${JSON.stringify(outcome)}`);
-      return epochs / ((performance.now() - start) / 1000);
-    };
-    const fitRun = () => modelFitRun(tf, split, batchSize, epochs);
-    await loopRun();
-    await fitRun();
-    const loop: number[] = [];
-    const fit: number[] = [];
-    // Interleaved, so that a noisy stretch of the machine hits both alike.
-    for (let r = 0; r < runs; r++) {
-      loop.push(await loopRun());
-      fit.push(await fitRun());
+      const fitRun = () => modelFitRun(tf, split, batchSize, epochs);
+      await loopRun();
+      await fitRun();
+      const loop: number[] = [];
+      const fit: number[] = [];
+      const peer: number[] = [];
+      // Interleaved, so that a noisy stretch of the machine hits every contender alike.
+      for (let r = 0; r < runs; r++) {
+        loop.push(await loopRun());
+        fit.push(await fitRun());
+        if (torch) peer.push(await torch.run(batchSize, epochs));
+      }
+      rows.push({ batchSize, loop: median(loop), modelFit: median(fit), torch: torch ? median(peer) : null });
     }
-    rows.push({ batchSize, loop: median(loop), modelFit: median(fit), torch: torchRates ? median(torchRates[String(batchSize)]) : null });
+  } finally {
+    await trainer.close?.();
+    torch?.close();
   }
-  await trainer.close?.();
 
   const torchLabel = `PyTorch CPU, ${options.torchThreads ?? 1} thread(s)`;
   console.log(`\ntfjs-mlp training speed: digits (${split.train.rows.length} training rows), MLP 64-128-128-10, adam; backend ${backend}; epochs/s, median of ${runs} runs of ${epochs} epochs`);
@@ -113,7 +120,7 @@ export async function runTrainingSpeed(options: TrainingSpeedOptions = {}): Prom
       ]),
     ),
   );
-  if (!torchRates && options.torch !== false) {
+  if (!torch && options.torch !== false) {
     console.log("PyTorch column skipped: /usr/bin/python3 cannot import torch (apt-get install -y python3-torch).");
   }
   return { backend, rows };
@@ -147,43 +154,44 @@ async function modelFitRun(tf: Tf, split: SplitDataset, batchSize: number, epoch
   return rate;
 }
 
-/** Epochs/s per batch size from bench/torch_mlp.py on the same split, or null when PyTorch is missing. */
-async function torchPeer(
-  split: SplitDataset,
-  o: { runs: number; epochs: number; batchSizes: number[]; threads: number },
-): Promise<Record<string, number[]> | null> {
+/**
+ * bench/torch_mlp.py on the same split, one timed run per call (after its own warm-up run), or
+ * null when /usr/bin/python3 cannot import torch.
+ */
+async function torchPeer(split: SplitDataset, threads: number): Promise<{ run(batchSize: number, epochs: number): Promise<number>; close(): void } | null> {
   const python = "/usr/bin/python3";
-  const run = promisify(execFile);
+  const exec = promisify(execFile);
   try {
-    await run(python, ["-c", "import torch"]);
+    await exec(python, ["-c", "import torch"]);
   } catch {
     return null;
   }
+  const script = path.join(projectRoot(), "bench", "torch_mlp.py");
+  if (!existsSync(script)) throw new Error(`${script} is missing`);
   const dir = mkdtempSync(path.join(os.tmpdir(), "graphtune-torch-"));
-  try {
-    const write = (name: string, a: Float32Array) => writeFileSync(path.join(dir, name), Buffer.from(a.buffer, a.byteOffset, a.byteLength));
-    write("train_x", split.train.x);
-    write("train_y", split.train.y);
-    write("val_x", split.validation.x);
-    write("val_y", split.validation.y);
-    const script = path.join(projectRoot(), "bench", "torch_mlp.py");
-    if (!existsSync(script)) throw new Error(`${script} is missing`);
-    const { stdout } = await run(python, [
-      script,
-      "--data", dir,
-      "--train-rows", String(split.train.rows.length),
-      "--val-rows", String(split.validation.rows.length),
-      "--features", String(split.features),
-      "--classes", String(split.classes),
-      "--batch-sizes", o.batchSizes.join(","),
-      "--runs", String(o.runs),
-      "--epochs", String(o.epochs),
-      "--threads", String(o.threads),
-    ]);
-    return JSON.parse(stdout.trim().split("\n").pop()!);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const write = (name: string, a: Float32Array) => writeFileSync(path.join(dir, name), Buffer.from(a.buffer, a.byteOffset, a.byteLength));
+  write("train_x", split.train.x);
+  write("train_y", split.train.y);
+  write("val_x", split.validation.x);
+  write("val_y", split.validation.y);
+  return {
+    async run(batchSize, epochs) {
+      const { stdout } = await exec(python, [
+        script,
+        "--data", dir,
+        "--train-rows", String(split.train.rows.length),
+        "--val-rows", String(split.validation.rows.length),
+        "--features", String(split.features),
+        "--classes", String(split.classes),
+        "--batch-sizes", String(batchSize),
+        "--runs", "1",
+        "--epochs", String(epochs),
+        "--threads", String(threads),
+      ]);
+      return (JSON.parse(stdout.trim().split("\n").pop()!) as Record<string, number[]>)[String(batchSize)][0];
+    },
+    close: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 function parseArgs(argv: string[]): TrainingSpeedOptions {

@@ -1,11 +1,25 @@
-import type { Scalar, Tensor2D } from "@tensorflow/tfjs";
+import type { Scalar, Tensor, Tensor2D } from "@tensorflow/tfjs";
 import type { Tf } from "./backend";
 import type { DatasetTensors, PartTensors } from "./datasetTensors";
 import type { Mlp } from "./mlp";
 
-/** Mean softmax cross-entropy (classification) or mean squared error of the standardised target (regression). */
+/**
+ * Mean softmax cross-entropy (classification; y one-hot) or mean squared error of the
+ * standardised target (regression). Written out rather than taken from tf.losses, whose weighting
+ * and reduction add operations to every step; the cross-entropy's gradient is the closed form
+ * (softmax - y) / rows, half the work of the traced one.
+ */
 export function lossOf(tf: Tf, kind: DatasetTensors["kind"], output: Tensor2D, y: Tensor2D): Scalar {
-  return kind === "classification" ? tf.losses.softmaxCrossEntropy(y, output) : tf.losses.meanSquaredError(y, output);
+  if (kind === "regression") return tf.mean(tf.squaredDifference(output, y));
+  const crossEntropy = tf.customGrad((...args: (Tensor | ((ts: Tensor[]) => void))[]) => {
+    const [logits, save] = args as [Tensor2D, (ts: Tensor[]) => void];
+    save([logits]);
+    return {
+      value: tf.mean(tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(y, logits), 1))),
+      gradFunc: (dy: Tensor | Tensor[], saved: Tensor[]) => [tf.mul(tf.sub(tf.softmax(saved[0] as Tensor2D), y), tf.div(dy as Tensor, logits.shape[0]))],
+    };
+  });
+  return crossEntropy(output) as Scalar;
 }
 
 /** How well the model does on one part of the data, dropout off. */
