@@ -39,6 +39,18 @@ export type EvaluationState =
   /** An executor is training the best trial's parameters again and scoring it on test data. */
   | 'RUNNING';
 
+/** How the executor's previous trial ended, told in the same request as the next claim. */
+export type FinishedTrialInput = {
+  /** Why it failed (FAIL). */
+  reason?: string | null | undefined;
+  /** COMPLETE, PRUNED or FAIL. */
+  state: TrialState;
+  trialId: string | number;
+  /** Merged into the trial's userAttrs first. */
+  userAttrs?: JsonValue | null | undefined;
+  values?: Array<number> | null | undefined;
+};
+
 export type MetricPointInput = {
   /** Defaults to the study's objective metric, the one pruners read. */
   name?: string | null | undefined;
@@ -184,6 +196,7 @@ export type UnregisterExecutorMutation = { unregisterExecutor: { id: string } };
 export type ClaimTrialMutationVariables = Exact<{
   executorId: string | number;
   searchId?: string | number | null | undefined;
+  finished?: FinishedTrialInput | null | undefined;
 }>;
 
 
@@ -599,8 +612,8 @@ export const UnregisterExecutorDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<UnregisterExecutorMutation, UnregisterExecutorMutationVariables>;
 export const ClaimTrialDocument = new TypedDocumentString(`
-    mutation ClaimTrial($executorId: ID!, $searchId: ID) {
-  claimTrial(executorId: $executorId, searchId: $searchId) {
+    mutation ClaimTrial($executorId: ID!, $searchId: ID, $finished: FinishedTrialInput) {
+  claimTrial(executorId: $executorId, searchId: $searchId, finished: $finished) {
     kind
     heartbeatSeconds
     search {

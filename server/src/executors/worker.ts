@@ -66,6 +66,8 @@ export class Worker {
   private current: AbortController | null = null;
   private executorId: string | null = null;
   private loop: Promise<void> | null = null;
+  /** The last trial's outcome, told with the next claim. */
+  private unsent: { trialId: string; outcome: TrialOutcome } | null = null;
   /** Claims handled so far. */
   claims = 0;
 
@@ -116,11 +118,29 @@ export class Worker {
 
   private async claimLoop(): Promise<void> {
     const idle = this.options.idleWaitMs ?? 1000;
+    try {
+      await this.claimUntilDone(idle);
+    } finally {
+      // A trial's outcome not yet sent with a claim (the loop ended after it) is told on its own.
+      if (this.unsent) await this.tell(this.unsent.trialId, this.unsent.outcome, this.options.logger);
+      this.unsent = null;
+    }
+  }
+
+  private async claimUntilDone(idle: number): Promise<void> {
     while (!this.stopping.signal.aborted && (this.options.maxClaims === undefined || this.claims < this.options.maxClaims)) {
       let claim: Claimed | null = null;
       try {
-        claim = (await this.client.request(ClaimTrialDocument, { executorId: this.executorId!, searchId: this.options.searchId }, { signal: this.stopping.signal }))
-          .claimTrial;
+        // The previous trial's outcome rides on this claim: one round trip between two trials.
+        const finished = this.unsent && finishedInput(this.unsent.trialId, this.unsent.outcome);
+        claim = (
+          await this.client.request(
+            ClaimTrialDocument,
+            { executorId: this.executorId!, searchId: this.options.searchId, finished },
+            { signal: this.stopping.signal },
+          )
+        ).claimTrial;
+        this.unsent = null;
       } catch (error) {
         if (this.stopping.signal.aborted) return;
         if (error instanceof NotFoundError) {
@@ -158,7 +178,7 @@ export class Worker {
     try {
       const trainer = await this.trainers.get(String(task.trainer));
       log.info("trial started", { trainer: trainer.name, params: trial.params });
-      const context = this.context(claim, control.signal, log);
+      const context = this.context(claim, control, log);
       const report = context.report;
       context.report = (...args) => {
         if (timing.firstReportAt === null) timing.firstReportAt = performance.now();
@@ -177,9 +197,11 @@ export class Worker {
       this.current = null;
     }
     this.options.onTrialTiming?.(timing);
+    // Stopped from outside (pruned, cancelled, lease lost): the server already holds the outcome.
+    if (stoppedFromOutside) outcome = { state: "STOPPED" };
+    else if (outcome.state === "STOPPED") outcome = await this.checkToldByProgram(trial.id);
     log.info("trial finished", { state: outcome.state, seconds: (Date.now() - started) / 1000 });
-    if (outcome.state === "STOPPED" && !stoppedFromOutside) outcome = await this.checkToldByProgram(trial.id);
-    await this.tell(trial.id, outcome, log);
+    if (outcome.state !== "STOPPED") this.unsent = { trialId: trial.id, outcome };
   }
 
   /**
@@ -210,7 +232,8 @@ export class Worker {
     }
   }
 
-  private context(claim: Claimed, signal: AbortSignal, log: Logger): TrainerContext {
+  private context(claim: Claimed, control: AbortController, log: Logger): TrainerContext {
+    const signal = control.signal;
     const { trial, search } = claim;
     return {
       trialId: trial.id,
@@ -224,8 +247,14 @@ export class Worker {
       log: (message, fields) => log.info(message, fields),
       report: async (step, objective, metrics = {}): Promise<ReportAnswer> => {
         const points = [{ step, value: objective }, ...Object.entries(metrics).map(([name, value]) => ({ name, step, value }))];
-        const answer = await this.client.request(ReportMetricsDocument, { trialId: trial.id, points }, { idempotent: true, signal });
-        return { shouldPrune: answer.reportMetrics.shouldPrune, reason: answer.reportMetrics.reason ?? null };
+        try {
+          const answer = await this.client.request(ReportMetricsDocument, { trialId: trial.id, points }, { idempotent: true, signal });
+          return { shouldPrune: answer.reportMetrics.shouldPrune, reason: answer.reportMetrics.reason ?? null };
+        } catch (error) {
+          // Refused because the trial finished elsewhere (pruned, cancelled, lease lost): stop as a control signal would.
+          if (error instanceof ConflictError) control.abort(error);
+          throw error;
+        }
       },
     };
   }
@@ -280,7 +309,7 @@ export class Worker {
       const trainer = await this.trainers.get(String(task.trainer));
       if (!trainer.evaluate) throw new Error(`trainer ${trainer.name} cannot evaluate on test data`);
       log.info("evaluating the best trial on test data");
-      const { report: _unused, ...context } = this.context(claim, control.signal, log);
+      const { report: _unused, ...context } = this.context(claim, control, log);
       metrics = await trainer.evaluate(context);
     } catch (e) {
       error = (e as Error).message;
@@ -295,6 +324,18 @@ export class Worker {
       .request(FinishEvaluationDocument, { executorId: this.executorId!, searchId: search.id, metrics, error }, { idempotent: true })
       .catch((e: Error) => log.error("could not store the evaluation", { error: e.message }));
   }
+}
+
+/** A trial's outcome as claimTrial's `finished` argument. */
+function finishedInput(trialId: string, outcome: TrialOutcome) {
+  if (outcome.state === "STOPPED") return null;
+  return {
+    trialId,
+    state: outcome.state,
+    values: outcome.state === "COMPLETE" ? outcome.values : null,
+    reason: outcome.state === "FAIL" ? outcome.reason : null,
+    userAttrs: outcome.userAttrs ?? null,
+  };
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -8,6 +8,15 @@ import { EXECUTOR_COLUMNS, SEARCH_COLUMNS, executorFromRow, searchFromRow, type 
 import type { SearchService } from "./searchService";
 import type { TrialService } from "./trialService";
 
+/** The previous trial's outcome, told before the next claim. */
+export interface FinishedTrial {
+  trialId: string;
+  state: TrialState;
+  values?: number[] | null;
+  reason?: string | null;
+  userAttrs?: JsonValue | null;
+}
+
 export interface RegisterExecutorRequest {
   host: string;
   device: string;
@@ -160,7 +169,8 @@ export class ExecutorService {
    * runs one of the executor's trainers and has room under its concurrency and budget. A waiting
    * retry of that search is taken before a new trial is sampled.
    */
-  async claim(executorId: string, searchId?: string | null): Promise<Claim | null> {
+  async claim(executorId: string, searchId?: string | null, finished?: FinishedTrial | null): Promise<Claim | null> {
+    if (finished) await this.finish(finished);
     const executor = await this.touch(executorId);
     if (searchId) parseId("search", searchId);
     const evaluation = await this.claimEvaluation(executor, searchId ?? null);
@@ -206,6 +216,17 @@ export class ExecutorService {
     });
     if (claimed) this.trials.changed(claimed.trial);
     return claimed;
+  }
+
+  /** Tells the executor's previous trial; one finished elsewhere meanwhile (pruned, cancelled) stays as it is. */
+  private async finish(finished: FinishedTrial): Promise<void> {
+    try {
+      const attrs = finished.userAttrs == null ? {} : checkObject(finished.userAttrs, "finished.userAttrs");
+      if (Object.keys(attrs).length) await this.trials.setUserAttrs(finished.trialId, attrs);
+      await this.trials.tell(finished.trialId, finished.state, finished.values, finished.reason);
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+    }
   }
 
   private async claimEvaluation(executor: ExecutorRecord, searchId: string | null): Promise<Claim | null> {

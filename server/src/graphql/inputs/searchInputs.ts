@@ -1,4 +1,5 @@
-import { Field, ID, InputType, Int } from "type-graphql";
+import { Field, Float, ID, InputType, Int } from "type-graphql";
+import { TrialState } from "../types/enums";
 import type { JsonValue } from "../../optimization";
 import { JSONScalar } from "../scalars";
 
@@ -42,4 +43,22 @@ export class RegisterExecutorInput {
 
   @Field(() => JSONScalar, { nullable: true })
   labels?: JsonValue | null;
+}
+
+@InputType({ description: "How the executor's previous trial ended, told in the same request as the next claim." })
+export class FinishedTrialInput {
+  @Field(() => ID)
+  trialId: string;
+
+  @Field(() => TrialState, { description: "COMPLETE, PRUNED or FAIL." })
+  state: TrialState;
+
+  @Field(() => [Float], { nullable: true })
+  values?: number[] | null;
+
+  @Field(() => String, { nullable: true, description: "Why it failed (FAIL)." })
+  reason?: string | null;
+
+  @Field(() => JSONScalar, { nullable: true, description: "Merged into the trial's userAttrs first." })
+  userAttrs?: JsonValue | null;
 }

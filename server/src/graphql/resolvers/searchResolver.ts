@@ -4,7 +4,7 @@ import type { Claim as ClaimRecord, HeartbeatAnswer as HeartbeatRecord } from ".
 import type { StudyRecord, TrialRecord } from "../../studies/records";
 import type { ExecutorRecord, SearchRecord } from "../../studies/searchRecords";
 import type { Context } from "../context";
-import { RegisterExecutorInput, StartSearchInput } from "../inputs/searchInputs";
+import { FinishedTrialInput, RegisterExecutorInput, StartSearchInput } from "../inputs/searchInputs";
 import { JSONScalar } from "../scalars";
 import { Claim, Executor, HeartbeatAnswer, Search, SearchEvaluation } from "../types/search";
 import { Study } from "../types/study";
@@ -100,13 +100,19 @@ export class ExecutorResolver {
     return ctx.services.executors.unregister(id);
   }
 
-  @Mutation(() => Claim, { nullable: true, description: "The executor's next piece of work, or null when there is none." })
+  @Mutation(() => Claim, {
+    nullable: true,
+    description:
+      "The executor's next piece of work, or null when there is none. `finished` tells the previous trial first, in the same " +
+      "request (a trial already finished elsewhere, e.g. pruned or cancelled, is left as it is).",
+  })
   async claimTrial(
     @Ctx() ctx: Context,
     @Arg("executorId", () => ID) executorId: string,
     @Arg("searchId", () => ID, { nullable: true }) searchId?: string | null,
+    @Arg("finished", () => FinishedTrialInput, { nullable: true }) finished?: FinishedTrialInput | null,
   ): Promise<(ClaimRecord & { leaseSeconds: number; heartbeatSeconds: number }) | null> {
-    const claim = await ctx.services.executors.claim(executorId, searchId);
+    const claim = await ctx.services.executors.claim(executorId, searchId, finished);
     const leaseSeconds = ctx.services.executors.leaseSeconds;
     return claim && { ...claim, leaseSeconds, heartbeatSeconds: Math.max(1, Math.floor(leaseSeconds / 4)) };
   }
