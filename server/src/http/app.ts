@@ -22,6 +22,7 @@ import { formatError } from "../graphql/errors";
 import { getSchema } from "../graphql/schema";
 import type { Logger } from "../logging";
 import type { Services } from "../services";
+import { dashboardRouter } from "./dashboard";
 import { graphiqlRouter } from "./ide";
 
 export interface HttpServerOptions {
@@ -140,6 +141,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   });
   app.use(graphiqlRouter(GRAPHQL_PATH));
   app.get(GRAPHQL_PATH, jsonBody, graphqlHandler);
+  app.use(dashboardRouter());
 
   const host = options.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
