@@ -137,6 +137,40 @@ describe("graphtune worker", () => {
   });
 });
 
+describe("tfjs trainers on a worker", () => {
+  it("train on wine, report every epoch, and score the best trial on the test part", async () => {
+    const input = { name: `workers-tfjs-${count++}`, directions: ["MAXIMIZE"], sampler: { type: "RANDOM", seed: 2 } };
+    const studyId = (await server.ok(CREATE_STUDY, { input })).createStudy.id;
+    const w = await worker(server.url, ["--trainers", "tfjs-mlp,tfjs-lr-range"]);
+    const listed = (await server.ok(EXECUTORS)).executors.find((e: any) => e.id === w.executorId);
+    expect(["tensorflow-gpu", "tensorflow", "wasm", "cpu"]).toContain(listed.backend);
+    const searchId = await startSearch({ studyId, nTrials: 2, task: { trainer: "tfjs-mlp", dataset: "wine", epochs: 4, patience: 0 } });
+    const ended = await until(() => server.ok(SEARCH, { id: searchId }).then((d) => d.search), (s) => s.state === "COMPLETED", 60_000);
+    expect(ended.completedTrials).toBe(2);
+    for (const t of await trials(studyId)) expect(t.intermediateValues.map((p: any) => p.step).length).toBe(4);
+    expect(ended.evaluation.state).toBe("DONE");
+    // Three classes: chance is about 0.4 on the test part; a trained MLP does far better.
+    expect(ended.evaluation.metrics.testAccuracy).toBeGreaterThan(0.6);
+  });
+
+  it("run a learning-rate range test as a search of its own", async () => {
+    const input = { name: `workers-lr-${count++}`, sampler: { type: "RANDOM", seed: 2 } };
+    const studyId = (await server.ok(CREATE_STUDY, { input })).createStudy.id;
+    await worker(server.url, ["--trainers", "tfjs-lr-range"]);
+    const searchId = await startSearch({ studyId, nTrials: 1, task: { trainer: "tfjs-lr-range", dataset: "wine", steps: 60 } });
+    await until(() => server.ok(SEARCH, { id: searchId }).then((d) => d.search), (s) => s.state === "COMPLETED", 60_000);
+    const { trial } = await server.ok(`query($id: ID!) { trial(id: $id) { state userAttrs metrics(names: ["learningRate"]) { points { value } } } }`, {
+      id: (await trials(studyId))[0].id,
+    });
+    expect(trial.state).toBe("COMPLETE");
+    const [low, high] = trial.userAttrs.suggestedRange;
+    expect(low).toBeLessThan(trial.userAttrs.suggestedLearningRate);
+    expect(high).toBeGreaterThan(trial.userAttrs.suggestedLearningRate);
+    const rates = trial.metrics[0].points.map((p: any) => p.value);
+    expect(rates[rates.length - 1]).toBeGreaterThan(rates[0] * 100); // swept over decades
+  });
+});
+
 describe("a server restart mid-search", () => {
   it("resumes: the worker carries on and the search completes", async () => {
     const database = await createTestDatabase();
