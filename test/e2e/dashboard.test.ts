@@ -8,11 +8,13 @@ let server: TestServer;
 let browser: TestBrowser;
 let studyId: string;
 let paretoId: string;
+let smallId: string;
 
 beforeAll(async () => {
   [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
   studyId = await seedStudy(server, "quadratic-random", 24);
   paretoId = await seedStudy(server, "two-objectives", 16, ["MINIMIZE", "MINIMIZE"]);
+  smallId = await seedStudy(server, "quadratic-short", 8);
 });
 
 afterAll(async () => {
@@ -26,14 +28,14 @@ describe("dashboard", () => {
     expect(html).toContain('<script src="app.js"></script>');
     const ide = await fetch(server.url, { headers: { accept: "text/html" } }).then((r) => r.text());
     expect(ide).toContain("GraphQL IDE");
-    expect(await server.ok(`{ studies { totalCount } }`)).toEqual({ studies: { totalCount: 2 } });
+    expect(await server.ok(`{ studies { totalCount } }`)).toEqual({ studies: { totalCount: 3 } });
   });
 
   test("the studies list shows each study and filters by name", async () => {
     const page = await browser.page();
     await page.goto(dashboardUrl(server.url));
     const rows = page.locator("table.studies tbody tr");
-    await expect.poll(() => rows.count()).toBe(2);
+    await expect.poll(() => rows.count()).toBe(3);
     const quadratic = page.locator('tr[data-study="quadratic-random"]');
     await expect.poll(() => quadratic.textContent()).toMatch(/RANDOM.*24.*18 complete.*6 pruned/);
     await screenshot(page, "studies");
@@ -50,6 +52,12 @@ describe("dashboard", () => {
     await expect.poll(() => page.getAttribute("#history", "data-points")).toBe("24");
     await expect.poll(() => page.getAttribute("#curves", "data-curves")).toBe("24");
     await expect.poll(() => page.locator(".trial-table tbody tr").count()).toBe(24);
+    // Importances: drawn when the served API has Study.paramImportances, else a plain note.
+    const { __type } = await server.ok(`{ __type(name: "Study") { fields { name } } }`);
+    const hasImportances = __type.fields.some((f: { name: string }) => f.name === "paramImportances");
+    const importance = page.locator(".card", { hasText: "Hyperparameter importance" });
+    if (hasImportances) await expect.poll(() => importance.locator(".bar-row").count()).toBe(4);
+    else await expect.poll(() => importance.textContent()).toContain("Not available");
 
     const trial = await askTrial(server, studyId);
     const pointsBefore = Number(await page.getAttribute("#curves", "data-points"));
@@ -104,7 +112,9 @@ describe("dashboard", () => {
     await expect.poll(() => page.locator("h1 .badge").textContent()).toBe("RUNNING");
     await expect.poll(() => page.locator(".series").count()).toBe(2);
     // Points reported while the page is open are drawn live.
+    await expect.poll(() => page.getAttribute('.series[data-metric="objective"]', "data-points")).toBe("2");
     await report(server, trial.id, [{ step: 2, value: 2.2 }]);
+    await expect.poll(() => page.getAttribute('.series[data-metric="objective"]', "data-points")).toBe("3");
     await page.fill('input[aria-label="prune reason"]', "diverging");
     await screenshot(page, "trial-running");
     await page.click("#prune-trial");
@@ -146,6 +156,15 @@ describe("dashboard", () => {
     await page.goto(dashboardUrl(server.url, `#/compare/${studyId},${paretoId}`));
     await expect.poll(() => page.locator("table.compare thead th").count()).toBe(3);
     await expect.poll(() => page.locator("table.compare").textContent()).toContain("several objectives");
+    // Ticking a third study adds its column and its best-so-far curve.
+    await page.check('input[data-study="quadratic-short"]');
+    await expect.poll(() => page.locator("table.compare thead th").count()).toBe(4);
+    expect(page.url()).toContain(`#/compare/${studyId},${paretoId},${smallId}`);
+    await expect.poll(() => page.locator(".u-legend .u-series").allTextContents()).toEqual([
+      expect.stringContaining("trial"),
+      expect.stringContaining("quadratic-random"),
+      expect.stringContaining("quadratic-short"),
+    ]);
     await page.waitForTimeout(300);
     await screenshot(page, "compare");
     expect(page.errors).toEqual([]);

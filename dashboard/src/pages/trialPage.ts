@@ -57,7 +57,7 @@ export const trialPage: Page = (root, [trialId]) => {
     const facts = h("dl", { class: "facts" });
     const pruneBox = h("div", { class: "prune" });
     const seriesBox = h("div", { class: "series-grid" });
-    const series = new Map<string, { steps: number[]; values: number[]; chart: SeriesChart }>();
+    const series = new Map<string, { steps: number[]; values: number[]; chart: SeriesChart; box: HTMLElement }>();
 
     const renderHead = () => {
       fill(
@@ -117,7 +117,7 @@ export const trialPage: Page = (root, [trialId]) => {
       if (!s) {
         const box = h("div", { class: "chart series", "data-metric": name }, h("h3", {}, name));
         seriesBox.appendChild(box);
-        s = { steps: [], values: [], chart: new SeriesChart(box, name, series.size) };
+        s = { steps: [], values: [], chart: new SeriesChart(box, name, series.size), box };
         charts.push(s.chart);
         series.set(name, s);
       }
@@ -126,6 +126,7 @@ export const trialPage: Page = (root, [trialId]) => {
       s.steps = [...byStep.keys()].sort((a, b) => a - b);
       s.values = s.steps.map((step) => byStep.get(step)!);
       s.chart.update(s.steps, s.values);
+      s.box.dataset.points = String(s.steps.length);
     };
 
     const paramRows = Object.entries(t.params);
