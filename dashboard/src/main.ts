@@ -6,6 +6,7 @@ import { searchesPage } from "./pages/searchesPage";
 import { studiesPage } from "./pages/studiesPage";
 import { studyPage } from "./pages/studyPage";
 import { trialPage } from "./pages/trialPage";
+import { installApiKeyBar } from "./ui/apiKeyBar";
 
 /** Hash routes: #/, #/study/ID, #/trial/ID, #/searches[/STUDY_ID], #/compare[/ID,ID,...]. */
 const routes: Record<string, { page: Page; nav: string }> = {
@@ -30,4 +31,5 @@ function route(): void {
 }
 
 window.addEventListener("hashchange", route);
+installApiKeyBar(route);
 route();
