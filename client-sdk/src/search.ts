@@ -80,27 +80,40 @@ export class Search {
   }
 
   /**
-   * The search's state now, then again after each change of its study's trials, until it ends
-   * (the last item is the ended search). Live over graphql-ws; reconnects as watchProgress does.
+   * The search's state now, then again after each change of its study's trials (live over
+   * graphql-ws, reconnecting as watchProgress does) and at least every `pollMs` (default 1000: a
+   * search also ends without any trial changing, e.g. at its timeout), until it ends (the last item
+   * is the ended search).
    */
-  async *progress(options: { signal?: AbortSignal } = {}): AsyncGenerator<SearchSnapshot, void, undefined> {
+  async *progress(options: { signal?: AbortSignal; pollMs?: number } = {}): AsyncGenerator<SearchSnapshot, void, undefined> {
     const stop = new AbortController();
     const abort = () => stop.abort();
     options.signal?.addEventListener("abort", abort, { once: true });
+    const changes = this.live.subscribe(StudyProgressDocument, () => ({ studyId: this.studyId }), { signal: stop.signal });
     try {
       let previous = "";
-      for await (const _ of this.live.subscribe(StudyProgressDocument, () => ({ studyId: this.studyId }), { signal: stop.signal })) {
+      let next = changes.next();
+      for (;;) {
         const search = await this.refresh();
         const key = JSON.stringify([search.state, search.completedTrials, search.runningTrials, search.failedTrials, search.evaluation]);
         if (key !== previous) {
           previous = key;
           yield search;
         }
-        if (this.ended) return;
+        if (this.ended || stop.signal.aborted) return;
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const tick = new Promise<"tick">((resolve) => (timer = setTimeout(() => resolve("tick"), options.pollMs ?? 1000)));
+        const woke = await Promise.race([next, tick]);
+        clearTimeout(timer);
+        if (woke !== "tick") {
+          if (woke.done) return;
+          next = changes.next();
+        }
       }
     } finally {
       options.signal?.removeEventListener("abort", abort);
       stop.abort();
+      await changes.return(undefined);
     }
   }
 

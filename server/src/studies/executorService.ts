@@ -61,15 +61,16 @@ export class ExecutorService {
     this.leaseSeconds = options.leaseSeconds ?? 30;
   }
 
-  async register(request: RegisterExecutorRequest): Promise<ExecutorRecord> {
+  /** `projectIds`: the projects whose searches it may run (its key's); null: every project. */
+  async register(request: RegisterExecutorRequest, projectIds: readonly string[] | null = null): Promise<ExecutorRecord> {
     const host = checkName(request.host, "input.host");
     const device = checkName(request.device, "input.device", 50);
     const backend = checkName(request.backend, "input.backend", 50);
     const trainers = (request.trainers ?? []).map((t, i) => checkName(t, `input.trainers[${i}]`, 100));
     const labels = request.labels == null ? {} : checkObject(request.labels, "input.labels");
     const [row] = await this.db.query(
-      `INSERT INTO executors (host, device, backend, trainers, labels) VALUES ($1, $2, $3, $4, $5) RETURNING ${EXECUTOR_COLUMNS}`,
-      [host, device, backend, trainers, JSON.stringify(labels)],
+      `INSERT INTO executors (host, device, backend, trainers, labels, project_ids) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${EXECUTOR_COLUMNS}`,
+      [host, device, backend, trainers, JSON.stringify(labels), projectIds],
     );
     return executorFromRow(row);
   }
@@ -80,13 +81,17 @@ export class ExecutorService {
     return rows.length ? executorFromRow(rows[0]) : null;
   }
 
-  /** Executors seen within two lease periods and not stopped; all of them with `includeGone`. */
-  async list(includeGone = false): Promise<ExecutorRecord[]> {
+  /**
+   * Executors seen within two lease periods and not stopped; all of them with `includeGone`. Only
+   * those that run searches of `visibleProjects` (null: every project), and those shared by all.
+   */
+  async list(includeGone = false, visibleProjects: readonly string[] | null = null): Promise<ExecutorRecord[]> {
     const rows = await this.db.query(
       `SELECT ${EXECUTOR_COLUMNS} FROM executors
-       WHERE $1::boolean OR (stopped_at IS NULL AND last_seen_at > now() - make_interval(secs => $2))
+       WHERE ($1::boolean OR (stopped_at IS NULL AND last_seen_at > now() - make_interval(secs => $2)))
+         AND ($3::bigint[] IS NULL OR project_ids IS NULL OR project_ids && $3::bigint[])
        ORDER BY id`,
-      [includeGone, this.leaseSeconds * 2],
+      [includeGone, this.leaseSeconds * 2, visibleProjects],
     );
     return rows.map(executorFromRow);
   }
@@ -100,14 +105,14 @@ export class ExecutorService {
     return new Map(rows.map((r) => [String(r.owner), trialFromRow(r)]));
   }
 
-  private async touch(executorId: string): Promise<ExecutorRecord> {
+  private async touch(executorId: string): Promise<ExecutorRecord & { projectIds: string[] | null }> {
     parseId("executor", executorId);
-    const rows = await this.db.query(
-      `UPDATE executors SET last_seen_at = now(), stopped_at = NULL WHERE id = $1 RETURNING ${EXECUTOR_COLUMNS}`,
+    const rows = await this.db.query<Record<string, any>>(
+      `UPDATE executors SET last_seen_at = now(), stopped_at = NULL WHERE id = $1 RETURNING ${EXECUTOR_COLUMNS}, project_ids`,
       [executorId],
     );
     if (!rows.length) throw new NotFoundError("executor", executorId);
-    return executorFromRow(rows[0]);
+    return { ...executorFromRow(rows[0]), projectIds: rows[0].project_ids?.map(String) ?? null };
   }
 
   /**
@@ -147,7 +152,7 @@ export class ExecutorService {
    * instead of waiting out the lease; an evaluation it held goes back to PENDING.
    */
   async unregister(executorId: string): Promise<ExecutorRecord> {
-    const executor = await this.touch(executorId);
+    const { projectIds: _projects, ...executor } = await this.touch(executorId);
     await this.db.query(`UPDATE executors SET stopped_at = now() WHERE id = $1`, [executorId]);
     const rows = await this.db.query(
       `UPDATE trials SET state = 'FAIL', fail_reason = $2, completed_at = now()
@@ -170,7 +175,19 @@ export class ExecutorService {
    * retry of that search is taken before a new trial is sampled.
    */
   async claim(executorId: string, searchId?: string | null, finished?: FinishedTrial | null): Promise<Claim | null> {
-    if (finished) await this.finish(finished);
+    const told = finished ? await this.finish(finished) : null;
+    // A failure may need a retry, which this claim should be able to take: settle first. Otherwise
+    // settle after the claim (and only when it found nothing more of that search), so the claim
+    // does not queue behind the settle's lock on the search.
+    if (told?.state === "FAIL") await this.searches.settle(told.searchId!);
+    const claim = await this.claimNext(executorId, searchId);
+    if (told && told.state !== "FAIL" && claim?.search.id !== told.searchId) {
+      this.searches.settle(told.searchId!).catch(() => undefined);
+    }
+    return claim;
+  }
+
+  private async claimNext(executorId: string, searchId?: string | null): Promise<Claim | null> {
     const executor = await this.touch(executorId);
     if (searchId) parseId("search", searchId);
     const evaluation = await this.claimEvaluation(executor, searchId ?? null);
@@ -183,8 +200,9 @@ export class ExecutorService {
          WHERE state IN ('QUEUED', 'RUNNING') AND evaluation_state = 'NONE'
            AND (cardinality($1::text[]) = 0 OR task->>'trainer' = ANY($1::text[]))
            AND ($2::bigint IS NULL OR id = $2::bigint)
+           AND ($3::bigint[] IS NULL OR study_id IN (SELECT id FROM studies WHERE project_id = ANY($3::bigint[])))
          ORDER BY id FOR UPDATE`,
-        [executor.trainers, searchId ?? null],
+        [executor.trainers, searchId ?? null, executor.projectIds],
       );
       if (!locked.length) return null;
       const rows = await sql.query<Record<string, any>>(
@@ -218,18 +236,23 @@ export class ExecutorService {
     return claimed;
   }
 
-  /** Tells the executor's previous trial; one finished elsewhere meanwhile (pruned, cancelled) stays as it is. */
-  private async finish(finished: FinishedTrial): Promise<void> {
+  /**
+   * Tells the executor's previous trial; one finished elsewhere meanwhile (pruned, cancelled) stays
+   * as it is (null). The told trial's search is left for the caller to settle.
+   */
+  private async finish(finished: FinishedTrial): Promise<TrialRecord | null> {
     try {
       const attrs = finished.userAttrs == null ? {} : checkObject(finished.userAttrs, "finished.userAttrs");
       if (Object.keys(attrs).length) await this.trials.setUserAttrs(finished.trialId, attrs);
-      await this.trials.tell(finished.trialId, finished.state, finished.values, finished.reason);
+      const told = await this.trials.tell(finished.trialId, finished.state, finished.values, finished.reason, false);
+      return told.searchId ? told : null;
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
+      return null;
     }
   }
 
-  private async claimEvaluation(executor: ExecutorRecord, searchId: string | null): Promise<Claim | null> {
+  private async claimEvaluation(executor: ExecutorRecord & { projectIds: string[] | null }, searchId: string | null): Promise<Claim | null> {
     const rows = await this.db.query(
       `UPDATE searches SET evaluation_state = 'RUNNING', evaluation_owner = $1, evaluation_heartbeat_at = now()
        WHERE id = (
@@ -237,9 +260,10 @@ export class ExecutorService {
          WHERE state IN ('QUEUED', 'RUNNING') AND evaluation_state = 'PENDING'
            AND (cardinality($2::text[]) = 0 OR task->>'trainer' = ANY($2::text[]))
            AND ($3::bigint IS NULL OR id = $3::bigint)
+           AND ($4::bigint[] IS NULL OR study_id IN (SELECT id FROM studies WHERE project_id = ANY($4::bigint[])))
          ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED
        ) RETURNING ${SEARCH_COLUMNS}`,
-      [executor.id, executor.trainers, searchId],
+      [executor.id, executor.trainers, searchId, executor.projectIds],
     );
     if (!rows.length) return null;
     const search = searchFromRow(rows[0]);

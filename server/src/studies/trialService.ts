@@ -39,9 +39,9 @@ export class TrialService {
   onSearchTrialFinished: ((trial: TrialRecord) => void) | null = null;
 
   /** Tells subscribers of a trial change; called after its transaction has committed. */
-  changed(trial: TrialRecord): TrialRecord {
+  changed(trial: TrialRecord, settleSearch = true): TrialRecord {
     this.events.publish({ type: "trialChanged", trial });
-    if (trial.searchId && FINISHED.includes(trial.state)) this.onSearchTrialFinished?.(trial);
+    if (settleSearch && trial.searchId && FINISHED.includes(trial.state)) this.onSearchTrialFinished?.(trial);
     return trial;
   }
 
@@ -230,6 +230,8 @@ export class TrialService {
     state: TrialState,
     values: number[] | null | undefined,
     failReason?: string | null,
+    /** False when the caller settles the trial's search itself (an executor's claim does). */
+    settleSearch = true,
   ): Promise<TrialRecord> {
     parseId("trial", trialId);
     if (!FINISHED.includes(state)) {
@@ -262,7 +264,7 @@ export class TrialService {
        RETURNING ${trialColumns("t")}`,
       [trialId, state, given, failReason?.trim().slice(0, 2000) || null],
     );
-    if (rows.length) return this.changed(trialFromRow(rows[0]));
+    if (rows.length) return this.changed(trialFromRow(rows[0]), settleSearch);
     throw await this.whyNotRunning(trialId, given);
   }
 
