@@ -70,7 +70,7 @@ export const searchesPage: Page = (root, [studyId]) => {
               { "data-search": s.id },
               h("td", {}, s.id),
               h("td", {}, h("span", { class: `badge search-${s.state.toLowerCase()}` }, s.state), s.endReason ? h("div", { class: "muted small" }, s.endReason) : null),
-              h("td", { class: "task" }, describeTask(s.task)),
+              h("td", { class: "task", title: JSON.stringify(s.task) }, describeTask(s.task)),
               h("td", {}, progress(s)),
               h("td", { class: "num" }, String(s.runningTrials)),
               h("td", { class: "num" }, String(s.prunedTrials)),
