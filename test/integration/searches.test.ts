@@ -148,6 +148,23 @@ describe("claimTrial", () => {
   });
 });
 
+describe("timeoutSeconds", () => {
+  it("starts no trial after the timeout, lets the running one finish, then completes", async () => {
+    const studyId = await newStudy();
+    const s = await start({ studyId, timeoutSeconds: 1, concurrency: 2, task: COMMAND_TASK });
+    const executor = await register();
+    const running = await claim(executor, s.id);
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(await claim(executor, s.id)).toBeNull();
+    await server.services.searches.settle(s.id);
+    expect((await search(s.id)).state).toBe("RUNNING"); // its trial still runs
+    await tell(running.trial.id, "COMPLETE", [1]);
+    const ended = await until(() => search(s.id), (x) => x.state === "COMPLETED");
+    expect(ended.endReason).toMatch(/timeout of 1 s/);
+    expect(ended.completedTrials).toBe(1);
+  });
+});
+
 describe("cancelSearch", () => {
   it("fails the running trials, stops their heartbeats and refuses a second cancel", async () => {
     const studyId = await newStudy();
