@@ -68,10 +68,12 @@ describe("dashboard", () => {
     }
     await expect.poll(() => page.getAttribute("#curves", "data-curves")).toBe("25");
     await expect.poll(() => page.locator('.trial-table tr[data-trial="24"]').textContent()).toContain("RUNNING");
-    await page.waitForTimeout(1600);
+    // Parallel coordinates, slices and the contour: drawn once the trials are in.
+    await expect.poll(() => page.getAttribute("#parallel", "data-trials")).toBe("18");
     await screenshot(page, "study");
     await server.ok(`mutation($t: ID!) { tellTrial(trialId: $t, state: COMPLETE, values: [0.5]) { id } }`, { t: trial.id });
     await expect.poll(() => page.getAttribute("#history", "data-points")).toBe("25");
+    await expect.poll(() => page.getAttribute("#parallel", "data-trials")).toBe("19");
     await expect.poll(() => page.locator('.trial-table tr[data-trial="24"]').textContent()).toContain("COMPLETE");
 
     // The table sorts, filters by state and by a parameter, and pages without asking the server.
@@ -94,7 +96,7 @@ describe("dashboard", () => {
     await page.goto(dashboardUrl(server.url, `#/study/${paretoId}`));
     await expect.poll(() => page.locator("h2", { hasText: "Pareto front" }).count()).toBe(1);
     await expect.poll(() => page.getAttribute("#history", "data-points")).toBe("16");
-    await page.waitForTimeout(1600);
+    await expect.poll(() => page.getAttribute("#parallel", "data-trials")).toBe("12");
     await screenshot(page, "study-pareto");
     expect(page.errors).toEqual([]);
     await page.context().close();

@@ -63,7 +63,7 @@ export const studyPage: Page = (root, [studyId]) => {
     const status = h("span", { class: "muted load-status" }, "loading trials…");
     const historyBox = h("div", { class: "chart", id: "history" });
     const curvesBox = h("div", { class: "chart", id: "curves" });
-    const parallelBox = h("div", { class: "chart" });
+    const parallelBox = h("div", { class: "chart", id: "parallel" });
     const sliceBox = h("div", { class: "slices" });
     const contourBox = h("div", { class: "chart" });
     const contourX = h("select", { "aria-label": "contour x parameter", onchange: () => drawHeavy() }) as HTMLSelectElement;
@@ -156,6 +156,7 @@ export const studyPage: Page = (root, [studyId]) => {
       noFinished.hidden = done.length > 0;
       if (!done.length) return;
       parallel.draw(axes, done, objectiveTitle(), direction(), objective);
+      parallelBox.dataset.trials = String(done.length);
       drawSlicePlots(sliceBox, axes, done, objectiveTitle(), open, objective);
       syncOptions(contourX, axes, 0);
       syncOptions(contourY, axes, 1);
