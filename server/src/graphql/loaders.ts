@@ -3,6 +3,7 @@ import type { Services } from "../services";
 import type { TrialState } from "../optimization";
 import type { SeriesRecord, StoredPoint } from "../studies/metricService";
 import type { StudyRecord, TrialRecord } from "../studies/records";
+import type { SearchTrialCounts } from "../studies/searchService";
 import { pageKey, type TrialPageRequest } from "../studies/trialQueries";
 
 /**
@@ -56,6 +57,26 @@ export class Loaders {
       new DataLoader<string, StoredPoint[]>(async (ids) => {
         const found = await this.services.metrics.intermediateValuesOfTrials(ids);
         return ids.map((id) => found.get(id) ?? []);
+      }),
+    );
+  }
+
+  /** The trial each executor runs now. */
+  get executorTrial(): DataLoader<string, TrialRecord | null> {
+    return this.forArgs("executorTrial", () =>
+      new DataLoader<string, TrialRecord | null>(async (ids) => {
+        const found = await this.services.executors.currentTrials(ids);
+        return ids.map((id) => found.get(id) ?? null);
+      }),
+    );
+  }
+
+  /** Trial counts of searches, by state. */
+  get searchCounts(): DataLoader<string, SearchTrialCounts> {
+    return this.forArgs("searchCounts", () =>
+      new DataLoader<string, SearchTrialCounts>(async (ids) => {
+        const found = await this.services.searches.countsOfSearches(ids);
+        return ids.map((id) => found.get(id)!);
       }),
     );
   }

@@ -109,24 +109,36 @@ export class SearchService {
   }
 
   async counts(searchId: string, sql: Sql = this.db): Promise<SearchTrialCounts> {
-    const [row] = await sql.query<Record<string, string>>(
-      `SELECT count(*) FILTER (WHERE state = 'RUNNING') AS running,
-              count(*) FILTER (WHERE state = 'WAITING') AS waiting,
-              count(*) FILTER (WHERE state = 'COMPLETE') AS complete,
-              count(*) FILTER (WHERE state = 'PRUNED') AS pruned,
-              count(*) FILTER (WHERE state = 'FAIL') AS failed,
-              count(*) FILTER (WHERE retry_of IS NULL) AS started
-       FROM trials WHERE search_id = $1`,
-      [searchId],
+    return (await this.countsOfSearches([searchId], sql)).get(searchId)!;
+  }
+
+  /** Trial counts of many searches in one query (searches without trials count zeros). */
+  async countsOfSearches(searchIds: readonly string[], sql: Sql = this.db): Promise<Map<string, SearchTrialCounts>> {
+    const rows = await sql.query<Record<string, string>>(
+      `SELECT s.id,
+              count(t.id) FILTER (WHERE t.state = 'RUNNING') AS running,
+              count(t.id) FILTER (WHERE t.state = 'WAITING') AS waiting,
+              count(t.id) FILTER (WHERE t.state = 'COMPLETE') AS complete,
+              count(t.id) FILTER (WHERE t.state = 'PRUNED') AS pruned,
+              count(t.id) FILTER (WHERE t.state = 'FAIL') AS failed,
+              count(t.id) FILTER (WHERE t.retry_of IS NULL) AS started
+       FROM unnest($1::bigint[]) AS s(id) LEFT JOIN trials t ON t.search_id = s.id
+       GROUP BY s.id`,
+      [searchIds.filter(isValidId)],
     );
-    return {
-      running: Number(row.running),
-      waiting: Number(row.waiting),
-      complete: Number(row.complete),
-      pruned: Number(row.pruned),
-      failed: Number(row.failed),
-      started: Number(row.started),
-    };
+    const zero = { running: 0, waiting: 0, complete: 0, pruned: 0, failed: 0, started: 0 };
+    const counts = new Map<string, SearchTrialCounts>(searchIds.map((id) => [id, zero]));
+    for (const row of rows) {
+      counts.set(String(row.id), {
+        running: Number(row.running),
+        waiting: Number(row.waiting),
+        complete: Number(row.complete),
+        pruned: Number(row.pruned),
+        failed: Number(row.failed),
+        started: Number(row.started),
+      });
+    }
+    return counts;
   }
 
   /**

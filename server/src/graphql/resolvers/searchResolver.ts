@@ -36,23 +36,23 @@ export class SearchResolver {
 
   @FieldResolver(() => Int, { description: "Trials of this search that finished COMPLETE or PRUNED." })
   async completedTrials(@Root() search: SearchRecord, @Ctx() ctx: Context): Promise<number> {
-    const counts = await ctx.services.searches.counts(search.id);
+    const counts = await ctx.loaders.searchCounts.load(search.id);
     return counts.complete + counts.pruned;
   }
 
   @FieldResolver(() => Int)
   async runningTrials(@Root() search: SearchRecord, @Ctx() ctx: Context): Promise<number> {
-    return (await ctx.services.searches.counts(search.id)).running;
+    return (await ctx.loaders.searchCounts.load(search.id)).running;
   }
 
   @FieldResolver(() => Int)
   async prunedTrials(@Root() search: SearchRecord, @Ctx() ctx: Context): Promise<number> {
-    return (await ctx.services.searches.counts(search.id)).pruned;
+    return (await ctx.loaders.searchCounts.load(search.id)).pruned;
   }
 
   @FieldResolver(() => Int, { description: "Trials that failed (crashed, lost their worker, or were cancelled)." })
   async failedTrials(@Root() search: SearchRecord, @Ctx() ctx: Context): Promise<number> {
-    return (await ctx.services.searches.counts(search.id)).failed;
+    return (await ctx.loaders.searchCounts.load(search.id)).failed;
   }
 
   @FieldResolver(() => Trial, { nullable: true, description: "The best COMPLETE trial of this search (single objective)." })
@@ -87,12 +87,12 @@ export class ExecutorResolver {
     @Ctx() ctx: Context,
     @Arg("includeGone", () => Boolean, { defaultValue: false }) includeGone: boolean,
   ): Promise<ExecutorRecord[]> {
-    return ctx.services.executors.list(includeGone);
+    return ctx.services.executors.list(includeGone, ctx.auth.principal.projectsWith("VIEWER"));
   }
 
   @Mutation(() => Executor, { description: "A worker announces itself; it claims work with the id it gets." })
   registerExecutor(@Ctx() ctx: Context, @Arg("input", () => RegisterExecutorInput) input: RegisterExecutorInput): Promise<ExecutorRecord> {
-    return ctx.services.executors.register(input);
+    return ctx.services.executors.register(input, ctx.auth.principal.projectsWith("EXECUTOR"));
   }
 
   @Mutation(() => Executor, { description: "A worker leaving: its running trials fail now (and are retried when allowed)." })
@@ -139,7 +139,7 @@ export class ExecutorResolver {
   }
 
   @FieldResolver(() => Trial, { nullable: true, description: "The trial it runs now." })
-  async currentTrial(@Root() executor: ExecutorRecord, @Ctx() ctx: Context): Promise<TrialRecord | null> {
-    return (await ctx.services.executors.currentTrials([executor.id])).get(executor.id) ?? null;
+  currentTrial(@Root() executor: ExecutorRecord, @Ctx() ctx: Context): Promise<TrialRecord | null> {
+    return ctx.loaders.executorTrial.load(executor.id);
   }
 }
