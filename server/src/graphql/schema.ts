@@ -4,6 +4,7 @@ import path from "node:path";
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphql";
 import { buildSchema } from "type-graphql";
 import { projectRoot } from "../paths";
+import { StudyImportanceResolver } from "./resolvers/importanceResolver";
 import { ExecutorResolver, SearchResolver, StudySearchesResolver } from "./resolvers/searchResolver";
 import { StudyResolver } from "./resolvers/studyResolver";
 import { MetricBatchResolver, SubscriptionResolver } from "./resolvers/subscriptionResolver";
@@ -34,6 +35,7 @@ export function getSchema(): Promise<GraphQLSchema> {
       MetricBatchResolver,
       SearchResolver,
       StudySearchesResolver,
+      StudyImportanceResolver,
       ExecutorResolver,
     ],
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
