@@ -119,6 +119,19 @@ describe("graphtune worker", () => {
     expect(executor.currentTrial).toBeNull();
   });
 
+  it("carries on with other searches after the study of its trial is deleted", async () => {
+    const doomed = await study();
+    const w = await worker();
+    await startSearch({ studyId: doomed, nTrials: 2, task: commandTask(1000, 50) });
+    await until(() => trials(doomed), (t) => t.length === 1 && t[0].intermediateValues.length >= 1);
+    await server.ok(`mutation($id: ID!) { deleteStudy(id: $id) }`, { id: doomed });
+    const next = await study();
+    const searchId = await startSearch({ studyId: next, nTrials: 2, task: commandTask(2, 20) });
+    const ended = await until(() => server.ok(SEARCH, { id: searchId }).then((d) => d.search), (s) => s.state === "COMPLETED");
+    expect(ended.completedTrials).toBe(2);
+    expect((await trials(next)).every((t: any) => t.owner === w.executorId)).toBe(true);
+  });
+
   it("retries the trial of a SIGKILLed worker on another, keeping the metrics it had reported", async () => {
     const studyId = await study();
     const doomed = await worker();

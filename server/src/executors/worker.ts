@@ -84,6 +84,12 @@ export class Worker {
 
   /** Registers (loading the trainers first, so the backend it reports is the one that runs) and starts the claim loop. */
   async start(): Promise<string> {
+    await this.register();
+    this.loop = this.claimLoop();
+    return this.executorId!;
+  }
+
+  private async register(): Promise<void> {
     const names = this.options.trainers ?? [...trainerNames];
     const backends = new Set<string>();
     for (const name of names) backends.add((await this.trainers.get(name)).backend());
@@ -93,8 +99,6 @@ export class Worker {
     });
     this.executorId = registered.registerExecutor.id;
     this.options.logger.info("executor registered", { executorId: this.executorId, device: formatDevice(this.device), backend, trainers: names });
-    this.loop = this.claimLoop();
-    return this.executorId;
   }
 
   /** Resolves when the loop ends (maxClaims reached, or stop()). */
@@ -143,11 +147,17 @@ export class Worker {
         this.unsent = null;
       } catch (error) {
         if (this.stopping.signal.aborted) return;
+        if (error instanceof NotFoundError && this.unsent && !/^executor /.test(error.message)) {
+          // The finished trial is gone (its study was deleted): nothing left to tell.
+          this.unsent = null;
+          continue;
+        }
         if (error instanceof NotFoundError) {
           // The server lost our registration (a fresh database): register again.
           this.options.logger.warn("executor unknown to the server; registering again");
-          await this.start().catch(() => undefined);
-          return;
+          await this.register().catch((e: Error) => this.options.logger.warn("could not register", { error: e.message }));
+          await sleep(idle, this.stopping.signal);
+          continue;
         }
         this.options.logger.warn("claim failed; retrying", { error: (error as Error).message });
         await sleep(idle, this.stopping.signal);
