@@ -152,7 +152,11 @@ export const trialPage: Page = (root, [trialId]) => {
     if (t.state === "RUNNING" || t.state === "WAITING") {
       const study = await gt.loadStudy({ id: t.study.id });
       void (async () => {
-        for await (const batch of study.watchMetrics({ trialId: t.id, afterStep: null, signal: stop.signal })) {
+        // Replays from the lowest of the series' last steps (the server keeps each series' last point
+        // when it downsamples), so points reported since the page loaded are not missed; repeats merge.
+        const lastSteps = t.metrics.map((m) => m.points.at(-1)?.step ?? -1);
+        const afterStep = lastSteps.length ? Math.min(...lastSteps) : -1;
+        for await (const batch of study.watchMetrics({ trialId: t.id, afterStep, signal: stop.signal })) {
           seriesBox.querySelector(":scope > p.note")?.remove();
           addPoints(batch.name, batch.points);
         }
