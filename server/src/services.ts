@@ -2,7 +2,10 @@ import type { Database } from "./db/database";
 import { EventBusKind, LiveStreams, MemoryEventBus, PostgresEventBus, StreamQueries, type EventBus, type LiveStreamOptions } from "./events";
 import type { Logger } from "./logging";
 import { taskCatalog } from "./executors/tasks/catalog";
+import { AnnotationService } from "./studies/annotationService";
+import { ComparisonService } from "./studies/comparisonService";
 import { ExecutorService } from "./studies/executorService";
+import { ExportService } from "./studies/export/exportService";
 import { MetricService } from "./studies/metricService";
 import { SearchService } from "./studies/searchService";
 import { SearchSweeper } from "./studies/searchSweeper";
@@ -20,6 +23,12 @@ export interface Services {
   metrics: MetricService;
   searches: SearchService;
   executors: ExecutorService;
+  /** Tags and notes on studies and trials. */
+  annotations: AnnotationService;
+  /** compareStudies and compareTrials. */
+  comparison: ComparisonService;
+  /** Study export (JSON, CSV) and import. */
+  studyExport: ExportService;
   /** Expires leases and ends searches; started by whoever runs the server (`sweeper.start()`). */
   sweeper: SearchSweeper;
   /** Where services publish after commits; started and closed with the HTTP server. */
@@ -72,6 +81,9 @@ export function createServices(db: Database, options: ServicesOptions = {}): Ser
     metrics: new MetricService(db, history, events),
     searches,
     executors,
+    annotations: new AnnotationService(db, trials),
+    comparison: new ComparisonService(db),
+    studyExport: new ExportService(db, studies),
     sweeper: new SearchSweeper(searches, executors, options.logger),
     events,
     streams: new LiveStreams(events, queries, { studies, trials, trialQueries }, options.streams, options.logger),

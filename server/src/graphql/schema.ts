@@ -5,6 +5,9 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphq
 import { buildSchema } from "type-graphql";
 import { projectRoot } from "../paths";
 import { StudyImportanceResolver } from "./resolvers/importanceResolver";
+import { AnnotationResolver } from "./resolvers/annotationResolver";
+import { ComparisonResolver } from "./resolvers/comparisonResolver";
+import { ExportResolver } from "./resolvers/exportResolver";
 import { ExecutorResolver, SearchResolver, StudySearchesResolver } from "./resolvers/searchResolver";
 import { StudyResolver } from "./resolvers/studyResolver";
 import { MetricBatchResolver, SubscriptionResolver } from "./resolvers/subscriptionResolver";
@@ -37,6 +40,9 @@ export function getSchema(): Promise<GraphQLSchema> {
       StudySearchesResolver,
       StudyImportanceResolver,
       ExecutorResolver,
+      AnnotationResolver,
+      ComparisonResolver,
+      ExportResolver,
     ],
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validate: false,

@@ -13,6 +13,8 @@ export interface StudyRecord {
   pruner: PrunerConfig;
   objectiveMetric: string;
   userAttrs: Record<string, JsonValue>;
+  tags: string[];
+  note: string | null;
   createdAt: Date;
 }
 
@@ -36,15 +38,19 @@ export interface TrialRecord {
   failReason: string | null;
   /** The failed trial this one runs again. */
   retryOf: string | null;
+  /** Absent on records rebuilt from events of another server process; Trial.tags loads them then. */
+  tags?: string[];
+  /** Absent where `tags` is. */
+  note?: string | null;
 }
 
 /** The columns `studyFromRow` reads, for SELECT lists. */
 export const STUDY_COLUMNS =
-  "id, project_id, name, directions, search_space, sampler, pruner, objective_metric, user_attrs, created_at";
+  "id, project_id, name, directions, search_space, sampler, pruner, objective_metric, user_attrs, tags, note, created_at";
 
 /** The columns `trialFromRow` reads, for SELECT lists (prefix with an alias where needed). */
 export const TRIAL_COLUMNS =
-  'id, study_id, number, state, params, distributions, "values", user_attrs, prune_reason, owner, created_at, started_at, completed_at, heartbeat_at, search_id, fail_reason, retry_of';
+  'id, study_id, number, state, params, distributions, "values", user_attrs, prune_reason, owner, created_at, started_at, completed_at, heartbeat_at, search_id, fail_reason, retry_of, tags, note';
 
 export function trialColumns(alias: string): string {
   return TRIAL_COLUMNS.split(", ")
@@ -63,6 +69,8 @@ export function studyFromRow(row: Record<string, any>): StudyRecord {
     pruner: row.pruner,
     objectiveMetric: row.objective_metric,
     userAttrs: row.user_attrs,
+    tags: row.tags ?? [],
+    note: row.note ?? null,
     createdAt: row.created_at,
   };
 }
@@ -86,5 +94,7 @@ export function trialFromRow(row: Record<string, any>): TrialRecord {
     searchId: row.search_id == null ? null : String(row.search_id),
     failReason: row.fail_reason,
     retryOf: row.retry_of == null ? null : String(row.retry_of),
+    tags: row.tags ?? [],
+    note: row.note ?? null,
   };
 }

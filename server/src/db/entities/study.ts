@@ -4,6 +4,7 @@ import { ProjectEntity } from "./project";
 
 @Entity({ name: "studies" })
 @Index("studies_project_name_key", ["projectId", "name"], { unique: true })
+@Index("studies_tags_idx", ["tags"], { type: "gin" })
 export class StudyEntity {
   @PrimaryGeneratedColumn({ type: "bigint" })
   id: string;
@@ -42,6 +43,14 @@ export class StudyEntity {
 
   @Column({ type: "jsonb", name: "user_attrs", default: () => "'{}'" })
   userAttrs: Record<string, JsonValue>;
+
+  /** Labels for finding and comparing studies (compareStudies filters by them through the GIN index). */
+  @Column({ type: "text", array: true, default: () => "'{}'" })
+  tags: string[];
+
+  /** Free text a person keeps about the study. */
+  @Column({ type: "text", nullable: true })
+  note: string | null;
 
   /** The number the next trial gets; incremented under the row lock, so numbers have no gaps. */
   @Column({ type: "integer", name: "next_trial_number", default: 0 })

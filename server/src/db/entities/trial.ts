@@ -44,6 +44,14 @@ export class TrialEntity {
   @Column({ type: "jsonb", name: "user_attrs", default: () => "'{}'" })
   userAttrs: Record<string, JsonValue>;
 
+  /** Labels a person or an agent puts on the trial. */
+  @Column({ type: "text", array: true, default: () => "'{}'" })
+  tags: string[];
+
+  /** Free text a person keeps about the trial. */
+  @Column({ type: "text", nullable: true })
+  note: string | null;
+
   /** Why the trial was (or should be) pruned, as the pruner or a person said. */
   @Column({ type: "text", name: "prune_reason", nullable: true })
   pruneReason: string | null;

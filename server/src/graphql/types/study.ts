@@ -22,6 +22,12 @@ export class Study {
   @Field(() => String, { description: "The metric that pruners read and that reports without a name go to." })
   objectiveMetric: string;
 
+  @Field(() => [String], { description: "Labels for finding and comparing studies; set with setStudyTags or tagStudy." })
+  tags: string[];
+
+  @Field(() => String, { nullable: true, description: "Free text about the study; set with setStudyNote." })
+  note: string | null;
+
   @Field(() => DateTimeScalar)
   createdAt: Date;
 }
