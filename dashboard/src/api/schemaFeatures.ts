@@ -20,6 +20,8 @@ export interface ImportanceField {
   methodRequired: boolean;
   defaultMethod: string | null;
   methodIsEnum: boolean;
+  /** Whether the field takes `objective` (an index into the study's directions). */
+  takesObjective: boolean;
   /** The selection to send and how to read each answer's name and importance. */
   selection: string;
   read(answer: unknown): { name: string; importance: number }[];
@@ -56,6 +58,7 @@ export async function importanceField(): Promise<ImportanceField | null> {
   }
   const methodRequired = !!methodArg && methodArg.type.kind === "NON_NULL" && methodArg.defaultValue == null;
   const defaultMethod = methodArg?.defaultValue?.replace(/^"|"$/g, "") ?? (methodRequired ? (methods[0] ?? null) : null);
+  const takesObjective = field.args.some((a) => a.name === "objective");
   const result = named(field.type);
   if (result.kind === "OBJECT") {
     const t = await query<{ __type: { fields: { name: string; type: TypeRef }[] } | null }>(
@@ -70,12 +73,13 @@ export async function importanceField(): Promise<ImportanceField | null> {
       methodRequired,
       defaultMethod,
       methodIsEnum,
+      takesObjective,
       selection: `{ ${nameField.name} ${valueField.name} }`,
       read: (answer) =>
         ((answer as Record<string, unknown>[] | null) ?? []).map((r) => ({ name: String(r[nameField.name]), importance: Number(r[valueField.name]) })),
     };
   }
-  return { methods, methodRequired, defaultMethod, methodIsEnum, selection: "", read: readJson };
+  return { methods, methodRequired, defaultMethod, methodIsEnum, takesObjective, selection: "", read: readJson };
 }
 
 function readJson(answer: unknown): { name: string; importance: number }[] {

@@ -170,7 +170,7 @@ export const studyPage: Page = (root, [studyId]) => {
     const curvesSoon = frameThrottle(drawCurves);
     const heavySoon = throttle(() => {
       drawHeavy();
-      void importance.refresh();
+      void importance.refresh(objective);
     }, HEAVY_REDRAW_MS);
     disposers.push(() => heavySoon.cancel());
     function redrawAll(): void {
@@ -178,6 +178,7 @@ export const studyPage: Page = (root, [studyId]) => {
       history = new HistoryChart(historyBox, objectiveTitle(), open);
       drawLight();
       drawHeavy();
+      void importance.refresh(objective);
     }
 
     data = new StudyData(study, (what) => {

@@ -11,10 +11,13 @@ export class ImportancePanel {
   readonly el = h("div", { class: "importance" });
   private field: ImportanceField | null | undefined;
   private method: string | null = null;
+  private objective = 0;
 
   constructor(private readonly studyId: string) {}
 
-  async refresh(): Promise<void> {
+  /** Asks again (after new trials); `objective` picks the value of multi-objective studies. */
+  async refresh(objective = this.objective): Promise<void> {
+    this.objective = objective;
     try {
       if (this.field === undefined) {
         this.field = await importanceField();
@@ -25,7 +28,11 @@ export class ImportancePanel {
         fill(this.el, note("Not available: this server's API has no Study.paramImportances field yet. Importances will show here once it does."));
         return;
       }
-      const arg = this.method ? `(method: ${field.methodIsEnum ? this.method : JSON.stringify(this.method)})` : "";
+      const args = [
+        this.method ? `method: ${field.methodIsEnum ? this.method : JSON.stringify(this.method)}` : "",
+        field.takesObjective && this.objective ? `objective: ${this.objective}` : "",
+      ].filter(Boolean);
+      const arg = args.length ? `(${args.join(", ")})` : "";
       const data = await query<{ study: { paramImportances: unknown } | null }>(
         `query DashboardImportances($id: ID!) { study(id: $id) { paramImportances${arg} ${field.selection} } }`,
         { id: this.studyId },
