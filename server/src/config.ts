@@ -1,4 +1,5 @@
 import path from "node:path";
+import { AuthMode, parseAuthMode } from "./auth/authMode";
 
 /** How a server is started; every field has an environment variable and a command-line flag. */
 export interface ServerConfig {
@@ -17,6 +18,15 @@ export interface ServerConfig {
   executor: string;
   /** GRAPHTUNE_LEASE_SECONDS / --lease-seconds; a search trial without a heartbeat this long fails; default 30. */
   leaseSeconds: number;
+  /**
+   * GRAPHTUNE_AUTH / --auth; on, off or auto (default): auto needs API keys when HOST is not
+   * loopback or once any key has been made. off is refused beyond loopback.
+   */
+  auth: AuthMode;
+  /** GRAPHTUNE_INTROSPECTION / --introspection; on (default) or off (production). */
+  introspection: boolean;
+  /** GRAPHTUNE_RATE_LIMIT / --rate-limit; requests per second per API key, default 200 (bursts of ten times that). */
+  rateLimit: number;
 }
 
 /** Reads flags (--port 4000 or --port=4000) over environment variables over defaults. */
@@ -35,7 +45,17 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     dataDir: path.resolve(pick("data-dir", "GRAPHTUNE_DATA_DIR") ?? ".data"),
     executor: pick("executor", "GRAPHTUNE_EXECUTOR") ?? "cpu",
     leaseSeconds: positiveNumber(pick("lease-seconds", "GRAPHTUNE_LEASE_SECONDS") ?? "30", "GRAPHTUNE_LEASE_SECONDS"),
+    auth: parseAuthMode(pick("auth", "GRAPHTUNE_AUTH")),
+    introspection: onOff(pick("introspection", "GRAPHTUNE_INTROSPECTION") ?? "on", "GRAPHTUNE_INTROSPECTION"),
+    rateLimit: positiveNumber(pick("rate-limit", "GRAPHTUNE_RATE_LIMIT") ?? "200", "GRAPHTUNE_RATE_LIMIT"),
   };
+}
+
+function onOff(text: string, name: string): boolean {
+  const value = text.trim().toLowerCase();
+  if (["on", "true", "1"].includes(value)) return true;
+  if (["off", "false", "0"].includes(value)) return false;
+  throw new Error(`${name} must be on or off, got "${text}".`);
 }
 
 function positiveNumber(text: string, name: string): number {

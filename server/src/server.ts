@@ -8,6 +8,7 @@ import type { ServerConfig } from "./config";
 import path from "node:path";
 import { EventBusKind, eventBusKind } from "./events";
 import { LocalExecutor } from "./executors/localExecutor";
+import { AuthMode } from "./auth/authMode";
 
 export interface GraphtuneServer {
   http: RunningHttpServer;
@@ -38,15 +39,29 @@ export async function startGraphtune(config: ServerConfig, logger: Logger): Prom
       events: busKind === EventBusKind.Postgres ? { kind: busKind, url: databaseUrl } : { kind: busKind },
       logger,
       leaseSeconds: config.leaseSeconds,
+      auth: { mode: config.auth },
     });
     logger.info("event bus", { kind: busKind });
     await services.studies.defaultProject();
-    const http = await startHttpServer({ services, logger, host: config.host, port: config.port });
+    const http = await startHttpServer({
+      services,
+      logger,
+      host: config.host,
+      port: config.port,
+      introspection: config.introspection,
+      limits: { perKey: { perSecond: config.rateLimit } },
+    });
     services.sweeper.start();
     const executor =
       config.executor === "none"
         ? null
-        : new LocalExecutor({ server: localUrl(http.url), device: config.executor, logger: logger.child({ component: "local-executor" }) });
+        : new LocalExecutor({
+            server: localUrl(http.url),
+            device: config.executor,
+            logger: logger.child({ component: "local-executor" }),
+            // An EXECUTOR key of its own, unless auth can never be on (off, on loopback).
+            apiKey: config.auth === AuthMode.Off ? undefined : await services.access.createLocalExecutorKey(),
+          });
     executor?.start();
     return {
       http,

@@ -3,7 +3,8 @@ import pg from "pg";
 import { inject } from "vitest";
 import { openDatabase } from "../../server/src/db/dataSource";
 import { Database } from "../../server/src/db/database";
-import { startHttpServer, type RunningHttpServer } from "../../server/src/http/app";
+import { AuthMode } from "../../server/src/auth/authMode";
+import { startHttpServer, type HttpServerOptions, type RunningHttpServer } from "../../server/src/http/app";
 import { createLogger } from "../../server/src/logging";
 import { createServices, type Services } from "../../server/src/services";
 
@@ -53,6 +54,10 @@ export interface TestServer {
   /** Like gql, but throws when the response has errors. */
   ok<T = any>(query: string, variables?: Record<string, unknown>): Promise<T>;
   close(): Promise<void>;
+  /** A server administrator's API key when auth is on. */
+  adminKey?: string;
+  /** gql and ok as the holder of `apiKey` (sent as `authorization: Bearer <apiKey>`). */
+  as(apiKey: string | undefined): Pick<TestServer, "gql" | "ok">;
 }
 
 export interface GqlError {
@@ -65,6 +70,12 @@ export interface TestServerOptions {
   leaseSeconds?: number;
   /** Run the search sweeper every this many ms (default: not at all). */
   sweepIntervalMs?: number;
+  /** "on": callers need API keys (`adminKey` holds a server administrator's); default auto, as on a laptop. */
+  auth?: "on" | "off" | "auto";
+  /** Query and HTTP limits (depth, cost, rates, batches); the server's defaults when omitted. */
+  limits?: HttpServerOptions["limits"];
+  /** GRAPHTUNE_INTROSPECTION; default on. */
+  introspection?: boolean;
 }
 
 /** A real HTTP + WebSocket server on a free port over a fresh database. */
@@ -72,18 +83,30 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const database = await createTestDatabase();
   await (await openDatabase(database.url, 2)).destroy();
   const db = new CountingDatabase(database.url);
-  const services = createServices(db, { leaseSeconds: options.leaseSeconds });
+  const services = createServices(db, { leaseSeconds: options.leaseSeconds, auth: { mode: (options.auth ?? "auto") as AuthMode } });
   if (options.sweepIntervalMs) services.sweeper.start(options.sweepIntervalMs);
-  const http = await startHttpServer({ services, logger: createLogger({}, "silent"), port: 0 });
-  const gql = async (query: string, variables?: Record<string, unknown>) => {
-    const response = await fetch(http.url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ query, variables }),
-    });
-    return response.json() as Promise<{ data?: any; errors?: GqlError[] }>;
+  const http = await startHttpServer({ services, logger: createLogger({}, "silent"), port: 0, limits: options.limits, introspection: options.introspection });
+  const adminKey = options.auth === "on" ? await services.access.createAdminKey("tests") : undefined;
+  const client = (apiKey: string | undefined) => {
+    const gql = async (query: string, variables?: Record<string, unknown>) => {
+      const response = await fetch(http.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      return response.json() as Promise<{ data?: any; errors?: GqlError[] }>;
+    };
+    const ok = async (query: string, variables?: Record<string, unknown>) => {
+      const body = await gql(query, variables);
+      if (body.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
+      return body.data;
+    };
+    return { gql, ok };
   };
+  const { gql } = client(undefined);
   return {
+    adminKey,
+    as: client,
     url: http.url,
     wsUrl: http.wsUrl,
     databaseUrl: database.url,

@@ -5,6 +5,8 @@ import { parseFlags, readConfig } from "../config";
 import { runWorker } from "../executors/workerCommand";
 import { startEmbeddedPostgres } from "../db/embeddedPostgres";
 import { openDatabase } from "../db/dataSource";
+import { Database } from "../db/database";
+import { AccessService } from "../auth/accessService";
 import { generateMigration } from "../db/migrationGenerator";
 import { emitSchema, SCHEMA_FILE } from "../graphql/schema";
 import { createLogger } from "../logging";
@@ -19,6 +21,8 @@ Commands:
   migrate               apply pending database migrations and exit
   emit-schema           write server/schema.graphql from the resolvers
   migration-generate    write a migration for entity changes (--name Name)
+  create-admin-key      print a new API key of the server administrator (the server's database,
+                        as for migrate; with the embedded one, run it while the server is stopped)
 
 Flags (and environment variables):
   --port N              PORT, default 4000
@@ -29,6 +33,11 @@ Flags (and environment variables):
                         GRAPHTUNE_EXECUTOR, default cpu: the worker \`start\` runs beside the server
   --lease-seconds S     GRAPHTUNE_LEASE_SECONDS, default 30: a search trial without a heartbeat
                         this long fails (and is retried when its search allows)
+  --auth on|off|auto    GRAPHTUNE_AUTH, default auto: API keys needed when HOST is not loopback
+                        or once any key exists; off is refused beyond loopback
+  --introspection on|off
+                        GRAPHTUNE_INTROSPECTION, default on
+  --rate-limit N        GRAPHTUNE_RATE_LIMIT, default 200 requests per second per API key
 
 Worker flags (and environment variables):
   --server URL          GRAPHTUNE_SERVER, default http://127.0.0.1:4000/graphql
@@ -64,6 +73,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case "migrate":
+    case "create-admin-key":
     case "migration-generate": {
       const embedded = config.databaseUrl
         ? null
@@ -73,6 +83,17 @@ async function main(argv: string[]): Promise<void> {
         if (command === "migrate") {
           await (await openDatabase(url, 2)).destroy();
           logger.info("migrations applied");
+        } else if (command === "create-admin-key") {
+          await (await openDatabase(url, 2)).destroy();
+          const db = new Database(url, 2);
+          try {
+            const key = await new AccessService(db).createAdminKey(readName(argv) ?? "operator");
+            // The one place a key is shown: stdout, not the log.
+            process.stdout.write(`${key}\n`);
+            process.stderr.write("The API key above belongs to the server administrator and is shown only now: store it now.\n");
+          } finally {
+            await db.close();
+          }
         } else {
           const name = readName(argv) ?? "Change";
           const file = await generateMigration(url, name, path.join(projectRoot(), "migrations"));

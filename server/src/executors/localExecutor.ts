@@ -7,6 +7,8 @@ export interface LocalExecutorOptions {
   /** cpu or gpu:N; default cpu. */
   device?: string;
   logger: Logger;
+  /** The worker's API key, passed in its environment (not its command line, which `ps` shows); default none. */
+  apiKey?: string;
 }
 
 /**
@@ -25,7 +27,8 @@ export class LocalExecutor {
     if (this.stopped) return;
     const script = require.main?.filename ?? process.argv[1];
     const args = [script, "worker", "--server", this.options.server, "--device", this.options.device ?? "cpu"];
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "inherit", "inherit"], env: process.env });
+    const env = this.options.apiKey ? { ...process.env, GRAPHTUNE_API_KEY: this.options.apiKey } : process.env;
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "inherit", "inherit"], env });
     this.child = child;
     this.options.logger.info("local executor started", { pid: child.pid, device: this.options.device ?? "cpu" });
     child.on("exit", (code, signal) => {

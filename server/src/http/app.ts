@@ -8,17 +8,26 @@ import express from "express";
 import { useServer } from "graphql-ws/use/ws";
 import {
   GraphQLError,
+  NoSchemaIntrospectionCustomRule,
   parse,
+  specifiedRules,
   validate,
+  type ValidationRule,
   type DocumentNode,
   type FormattedExecutionResult,
   type GraphQLFormattedError,
   type GraphQLSchema,
 } from "graphql";
 import { WebSocketServer } from "ws";
+import { AuthMode, isLoopback } from "../auth/authMode";
+import { keyFromConnectionParams } from "../auth/bearer";
+import { KeyedSockets } from "../auth/keyedSockets";
+import { PrincipalKind, type Principal } from "../auth/principal";
 import { SubscriberTooSlowError } from "../events";
 import { createContext, type Context } from "../graphql/context";
 import { formatError } from "../graphql/errors";
+import { authenticate, batchLimit, bodyErrors, principalOf, rateLimit, type HttpLimits } from "../graphql/limits/httpGuards";
+import { queryLimitsRule, type QueryLimits } from "../graphql/limits/queryLimitsRule";
 import { getSchema } from "../graphql/schema";
 import type { Logger } from "../logging";
 import type { Services } from "../services";
@@ -41,6 +50,17 @@ export interface HttpServerOptions {
    * with 4403 Forbidden. The params also reach every operation's context as `connectionParams`.
    */
   authorizeConnection?: (connectionParams: Record<string, unknown>, request: http.IncomingMessage) => boolean | Promise<boolean>;
+  /** Depth and cost of operations, request rates, batch sizes; see QueryLimits and HttpLimits for defaults. */
+  limits?: QueryLimits & HttpLimits;
+  /** Whether the schema may be introspected (GRAPHTUNE_INTROSPECTION); default true. */
+  introspection?: boolean;
+}
+
+/** The first admin key, made when a server needing keys starts without one; shown once, in the log. */
+async function ensureFirstAdmin(services: Services, logger: Logger): Promise<void> {
+  if (!(await services.auth.enforced()) || (await services.access.adminKeyExists())) return;
+  const apiKey = await services.access.createAdminKey("first admin");
+  logger.warn("auth is on and there was no admin: this is the first admin's API key, shown only now; store it now", { apiKey });
 }
 
 /** The context of operations over WebSocket: the usual one, plus what the client sent at connect. */
@@ -61,7 +81,18 @@ const GRAPHQL_PATH = "/graphql";
 /** GraphQL over HTTP (Apollo Server) and WebSocket (graphql-ws) on one port and path. */
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const { services, logger } = options;
+  const host = options.host ?? "127.0.0.1";
+  if (!isLoopback(host)) {
+    if (services.auth.mode === AuthMode.Off) {
+      throw new Error(`GRAPHTUNE_AUTH=off is allowed on loopback only, and HOST is ${host}; use auto or on, or listen on 127.0.0.1.`);
+    }
+    // Beyond loopback, a caller without a key is never let in.
+    services.auth.markExposed();
+  }
+  await ensureFirstAdmin(services, logger);
   const schema = await getSchema();
+  const introspection = options.introspection ?? true;
+  const validationRules: ValidationRule[] = [queryLimitsRule(options.limits), ...(introspection ? [] : [NoSchemaIntrospectionCustomRule])];
   // Listening before the first request, so no subscription misses an event.
   await services.events.start();
   const app = express();
@@ -80,12 +111,26 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         : format(e.toJSON(), e),
     );
   const authorize = options.authorizeConnection ?? (() => true);
-  const documents = new DocumentCache(schema);
-  const wsCleanup = useServer<Record<string, unknown>, { request: http.IncomingMessage }>(
+  const documents = new DocumentCache(schema, validationRules);
+  const keyedSockets = new KeyedSockets(services.auth);
+  services.access.onChange(({ revokedKeyId }) => revokedKeyId && keyedSockets.closeKey(revokedKeyId));
+  const wsCleanup = useServer<Record<string, unknown>, { request: http.IncomingMessage; principal: Principal }>(
     {
       schema,
       onConnect: async (ctx) => {
         try {
+          const principal = await services.auth.authenticate(keyFromConnectionParams(ctx.connectionParams ?? {}));
+          if (!principal.authenticated) {
+            // 4401, which clients read as "send credentials"; graphql-ws's own 4403 then finds it closing.
+            ctx.extra.socket.close(4401, principal.kind === PrincipalKind.Rejected ? "API key refused" : "API key required");
+            return false;
+          }
+          ctx.extra.principal = principal;
+          if (principal.key) {
+            const { socket } = ctx.extra;
+            keyedSockets.add(principal.key.id, socket);
+            socket.once("close", () => keyedSockets.remove(principal.key!.id, socket));
+          }
           return await authorize(ctx.connectionParams ?? {}, ctx.extra.request);
         } catch (error) {
           logger.debug("WebSocket connection refused", { error });
@@ -97,7 +142,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         if (Array.isArray(document)) return document;
         return { schema, document: document as DocumentNode, variableValues: payload.variables, operationName: payload.operationName };
       },
-      context: (ctx): WebSocketContext => ({ ...createContext(services), connectionParams: ctx.connectionParams ?? {} }),
+      context: (ctx): WebSocketContext => ({ ...createContext(services, ctx.extra.principal!), connectionParams: ctx.connectionParams ?? {} }),
       // The same error codes and redaction as over HTTP.
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors?.length ? ({ ...result, errors: formatWs(result.errors) } as FormattedExecutionResult) : undefined,
@@ -109,7 +154,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const apollo = new ApolloServer<Context>({
     schema,
     formatError: formatError(logger),
-    introspection: true,
+    introspection,
+    validationRules,
+    // Arrays of operations are accepted, up to HttpLimits.maxBatch (batchLimit).
+    allowBatchedHttpRequests: true,
     // The command line stops the whole server on SIGTERM/SIGINT (streams, event bus, pool); Apollo
     // stopping itself on the same signal first would race that and re-raise the signal.
     stopOnTerminationSignals: false,
@@ -123,6 +171,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         async serverWillStart() {
           return {
             async drainServer() {
+              keyedSockets.stop();
               await wsCleanup.dispose();
             },
           };
@@ -133,17 +182,17 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   await apollo.start();
 
   // API clients' POSTs match first and skip every other route: the hot path stays short.
-  const graphqlHandler = expressMiddleware(apollo, { context: async () => createContext(services) });
+  const graphqlHandler = expressMiddleware(apollo, { context: async ({ res }) => createContext(services, principalOf(res)) });
   const jsonBody = express.json({ limit: options.bodyLimit ?? "5mb" });
-  app.post(GRAPHQL_PATH, jsonBody, graphqlHandler);
+  const guards = [authenticate(services.auth), batchLimit(options.limits), rateLimit(options.limits)];
+  app.post(GRAPHQL_PATH, jsonBody, bodyErrors, ...guards, graphqlHandler);
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
   });
   app.use(graphiqlRouter(GRAPHQL_PATH));
-  app.get(GRAPHQL_PATH, jsonBody, graphqlHandler);
+  app.get(GRAPHQL_PATH, jsonBody, bodyErrors, ...guards, graphqlHandler);
   app.use(dashboardRouter());
 
-  const host = options.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);
     httpServer.listen(options.port ?? 4000, host, () => resolve());
@@ -173,6 +222,8 @@ class DocumentCache {
 
   constructor(
     private readonly schema: GraphQLSchema,
+    /** Run after graphql's own rules (query limits, introspection). */
+    private readonly rules: readonly ValidationRule[],
     /** Texts kept; the oldest is forgotten beyond it. */
     private readonly capacity = 500,
   ) {}
@@ -183,7 +234,7 @@ class DocumentCache {
     if (found) return found;
     try {
       const document = parse(text);
-      const errors = validate(this.schema, document);
+      const errors = validate(this.schema, document, [...specifiedRules, ...this.rules]);
       found = errors.length
         ? errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } }))
         : document;

@@ -24,6 +24,8 @@ export interface CreateStudyRequest {
   loadIfExists?: boolean | null;
   objectiveMetric?: string | null;
   userAttrs?: JsonValue | null;
+  /** The project's name; default "default". */
+  project?: string | null;
 }
 
 export interface Page<T> {
@@ -51,7 +53,7 @@ export class StudyService {
 
   async create(request: CreateStudyRequest): Promise<StudyRecord> {
     const study = normaliseStudy(request);
-    const projectId = await this.defaultProject();
+    const projectId = request.project == null ? await this.defaultProject() : await this.projectNamed(request.project);
     const rows = await this.db.query(
       `INSERT INTO studies (project_id, name, directions, search_space, sampler, pruner, objective_metric, user_attrs)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -75,7 +77,7 @@ export class StudyService {
         "input.name",
       );
     }
-    const existing = await this.findByName(study.name);
+    const existing = await this.findByName(study.name, projectId);
     if (!existing) throw new ConflictError(`study "${study.name}" was deleted while loading it; try again.`, "input.name");
     return existing;
   }
@@ -92,8 +94,16 @@ export class StudyService {
     return rows.length ? studyFromRow(rows[0]) : null;
   }
 
-  async findByName(name: string): Promise<StudyRecord | null> {
-    const projectId = await this.defaultProject();
+  /** The project of that name, or NOT_FOUND. */
+  private async projectNamed(name: string): Promise<string> {
+    const rows = await this.db.query<{ id: string }>(`SELECT id FROM projects WHERE name = $1`, [name]);
+    if (!rows.length) throw new NotFoundError("project", name);
+    return String(rows[0].id);
+  }
+
+  /** A study by name in a project (default: the default project). */
+  async findByName(name: string, projectId?: string): Promise<StudyRecord | null> {
+    projectId ??= await this.defaultProject();
     const rows = await this.db.query(`SELECT ${STUDY_COLUMNS} FROM studies WHERE project_id = $1 AND name = $2`, [
       projectId,
       name,
@@ -106,20 +116,22 @@ export class StudyService {
     return new Map(rows.map((r) => [String(r.id), studyFromRow(r)]));
   }
 
-  /** Studies in creation order; `afterId` is the last id of the previous page. */
-  async list(first: number, afterId: string | null, nameContains: string | null): Promise<Page<StudyRecord>> {
-    const projectId = await this.defaultProject();
+  /**
+   * Studies in creation order; `afterId` is the last id of the previous page. `projectIds` are the
+   * projects the caller may see; null: every project.
+   */
+  async list(first: number, afterId: string | null, nameContains: string | null, projectIds: readonly string[] | null = null): Promise<Page<StudyRecord>> {
     const pattern = nameContains ? `%${nameContains.replace(/[\\%_]/g, (c) => "\\" + c)}%` : null;
     const [rows, [{ count }]] = await Promise.all([
       this.db.query(
         `SELECT ${STUDY_COLUMNS} FROM studies
-         WHERE project_id = $1 AND ($2::bigint IS NULL OR id > $2) AND ($3::text IS NULL OR name ILIKE $3)
+         WHERE ($1::bigint[] IS NULL OR project_id = ANY($1::bigint[])) AND ($2::bigint IS NULL OR id > $2) AND ($3::text IS NULL OR name ILIKE $3)
          ORDER BY id LIMIT $4`,
-        [projectId, afterId, pattern, first + 1],
+        [projectIds, afterId, pattern, first + 1],
       ),
       this.db.query<{ count: string }>(
-        `SELECT count(*) FROM studies WHERE project_id = $1 AND ($2::text IS NULL OR name ILIKE $2)`,
-        [projectId, pattern],
+        `SELECT count(*) FROM studies WHERE ($1::bigint[] IS NULL OR project_id = ANY($1::bigint[])) AND ($2::text IS NULL OR name ILIKE $2)`,
+        [projectIds, pattern],
       ),
     ]);
     return {

@@ -22,6 +22,13 @@ export class ExecutorEntity {
   @Column({ type: "text", array: true, default: () => "'{}'" })
   trainers: string[];
 
+  /**
+   * The projects whose searches it may run (those its API key could run when it registered);
+   * null: every project (registered without auth, or by a server administrator).
+   */
+  @Column({ type: "bigint", array: true, name: "project_ids", nullable: true })
+  projectIds: string[] | null;
+
   @Column({ type: "jsonb", default: () => "'{}'" })
   labels: Record<string, JsonValue>;
 

@@ -5,6 +5,9 @@ import { ProjectEntity } from "./project";
 import { SearchEntity } from "./search";
 import { StudyEntity } from "./study";
 import { TrialEntity } from "./trial";
+import { UserEntity } from "./user";
+import { MembershipEntity } from "./membership";
+import { ApiKeyEntity } from "./apiKey";
 
-export { ExecutorEntity, MetricPointEntity, MetricSeriesEntity, ProjectEntity, SearchEntity, StudyEntity, TrialEntity };
-export const entities = [ProjectEntity, StudyEntity, TrialEntity, MetricSeriesEntity, MetricPointEntity, SearchEntity, ExecutorEntity];
+export { ExecutorEntity, MetricPointEntity, MetricSeriesEntity, ProjectEntity, SearchEntity, StudyEntity, TrialEntity, UserEntity, MembershipEntity, ApiKeyEntity };
+export const entities = [ProjectEntity, StudyEntity, TrialEntity, MetricSeriesEntity, MetricPointEntity, SearchEntity, ExecutorEntity, UserEntity, MembershipEntity, ApiKeyEntity];

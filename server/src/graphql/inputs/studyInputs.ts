@@ -103,4 +103,7 @@ export class CreateStudyInput {
 
   @Field(() => JSONScalar, { nullable: true, description: "Free-form attributes stored with the study." })
   userAttrs?: JsonValue | null;
+
+  @Field(() => String, { nullable: true, description: 'The project (by name) the study belongs to; default "default".' })
+  project?: string | null;
 }

@@ -21,7 +21,8 @@ export class StudyResolver {
     @Arg("after", () => String, { nullable: true }) after?: string | null,
     @Arg("nameContains", () => String, { nullable: true }) nameContains?: string | null,
   ): Promise<StudyConnection> {
-    const page = await ctx.services.studies.list(pageSize(first), decodeCursor("study", after), nameContains ?? null);
+    const visible = ctx.auth.principal.projectsWith("VIEWER");
+    const page = await ctx.services.studies.list(pageSize(first), decodeCursor("study", after), nameContains ?? null, visible);
     const edges = page.items.map((s) => ({ cursor: encodeCursor("study", s.id), node: s as unknown as Study }));
     return {
       edges,
