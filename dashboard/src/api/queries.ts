@@ -10,7 +10,7 @@ query DashboardStudies($first: Int!, $after: String, $nameContains: String) {
     totalCount
     pageInfo { hasNextPage endCursor }
     edges { node {
-      id name createdAt directions
+      id name createdAt lastActivityAt directions
       sampler { type }
       pruner { type }
       total: trialCount

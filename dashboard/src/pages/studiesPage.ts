@@ -1,5 +1,4 @@
 import { query } from "../api/connection";
-import { lastActivity } from "../api/lastActivity";
 import { STUDIES } from "../api/queries";
 import type { PageInfo, TrialState } from "../api/types";
 import { stateBadge } from "../ui/colors";
@@ -13,6 +12,7 @@ interface StudyItem {
   id: string;
   name: string;
   createdAt: string;
+  lastActivityAt: string;
   directions: string[];
   sampler: { type: string };
   pruner: { type: string };
@@ -46,15 +46,14 @@ export const studiesPage: Page = (root) => {
         nameContains: search.value.trim() || null,
       });
       const studies = data.studies.edges.map((e) => e.node);
-      const activity = await lastActivity(studies).catch(() => new Map<string, string>());
       if (mine !== generation) return;
-      render(studies, data.studies.totalCount, data.studies.pageInfo, activity);
+      render(studies, data.studies.totalCount, data.studies.pageInfo);
     } catch (error) {
       if (mine === generation) fill(list, note(`Could not load the studies: ${(error as Error).message}. Is the server running?`, "error"));
     }
   };
 
-  const render = (studies: StudyItem[], total: number, pageInfo: PageInfo, activity: Map<string, string>) => {
+  const render = (studies: StudyItem[], total: number, pageInfo: PageInfo) => {
     if (!studies.length) {
       fill(list, note(search.value ? `No study name contains "${search.value}".` : "No studies yet. Create one with the client SDK or the createStudy mutation."));
       pager.replaceChildren();
@@ -79,7 +78,7 @@ export const studiesPage: Page = (root) => {
               h("td", {}, s.pruner.type),
               h("td", {}, counts(s)),
               h("td", { class: "num" }, s.bestTrial?.values ? `${s.bestTrial.values.map(formatNumber).join(", ")}` : "–", s.bestTrial ? h("span", { class: "muted" }, ` #${s.bestTrial.number}`) : null),
-              h("td", { title: formatTime(activity.get(s.id) ?? s.createdAt) }, formatAgo(activity.get(s.id) ?? s.createdAt)),
+              h("td", { title: formatTime(s.lastActivityAt) }, formatAgo(s.lastActivityAt)),
             ),
           ),
         ),

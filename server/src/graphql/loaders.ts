@@ -43,6 +43,15 @@ export class Loaders {
     );
   }
 
+  get lastActivity(): DataLoader<string, Date | null> {
+    return this.forArgs("lastActivity", () =>
+      new DataLoader<string, Date | null>(async (ids) => {
+        const found = await this.services.trialQueries.lastActivity(ids);
+        return ids.map((id) => found.get(id) ?? null);
+      }),
+    );
+  }
+
   get bestTrial(): DataLoader<string, TrialRecord | null> {
     return this.forArgs("bestTrial", () =>
       new DataLoader<string, TrialRecord | null>(async (ids) => {

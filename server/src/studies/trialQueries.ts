@@ -33,6 +33,16 @@ export class TrialQueries {
     return out;
   }
 
+  /** When each study's trials last started or finished (studies without trials are absent). */
+  async lastActivity(studyIds: readonly string[]): Promise<Map<string, Date>> {
+    const rows = await this.db.query<{ study_id: string; at: Date }>(
+      `SELECT study_id, max(greatest(created_at, started_at, completed_at)) AS at
+       FROM trials WHERE study_id = ANY($1::bigint[]) GROUP BY study_id`,
+      [studyIds],
+    );
+    return new Map(rows.map((r) => [String(r.study_id), r.at]));
+  }
+
   /** The best COMPLETE trial of each single-objective study (one index probe per study). */
   async bestOfStudies(studyIds: readonly string[]): Promise<Map<string, TrialRecord>> {
     const rows = await this.db.query(

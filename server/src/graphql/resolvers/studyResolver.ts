@@ -3,6 +3,7 @@ import { BadUserInputError } from "../../errors";
 import { paretoFront } from "../../optimization/pareto";
 import type { StudyRecord, TrialRecord } from "../../studies/records";
 import type { Context } from "../context";
+import { DateTimeScalar } from "../scalars";
 import { decodeCursor, encodeCursor, pageSize } from "../cursors";
 import type { JsonValue } from "../../optimization";
 import { CreateStudyInput } from "../inputs/studyInputs";
@@ -74,6 +75,11 @@ export class StudyResolver {
       choices: p.type === "CATEGORICAL" ? p.choices : null,
       condition: p.condition ?? null,
     }));
+  }
+
+  @FieldResolver(() => DateTimeScalar, { description: "When a trial of the study last started or finished (its creation, before any)." })
+  async lastActivityAt(@Root() study: StudyRecord, @Ctx() ctx: Context): Promise<Date> {
+    return (await ctx.loaders.lastActivity.load(study.id)) ?? study.createdAt;
   }
 
   @FieldResolver(() => SamplerConfig)
