@@ -42,12 +42,23 @@ export function pedAnovaImportances(input: ImportanceInput, options: PedAnovaOpt
   const trials = finiteTrials(input);
   if (trials.length < 2 || input.specs.length === 0) return [];
   const sign = input.direction === "MAXIMIZE" ? -1 : 1;
-  const scores = input.specs.map((spec) => (isSingleValued(spec) ? 0 : pearsonDivergence(spec, trials, sign, options)));
+  const quantile = options.baselineQuantile ?? 0.1;
+  const minTop = options.minTopTrials ?? 2;
+  // The top trials among all of them, shared by every parameter that all trials have.
+  let topOfAll: Uint8Array | null = null;
+  const topOf = (losses: number[]) =>
+    losses.length === trials.length ? (topOfAll ??= topQuantileMask(losses, quantile, minTop)) : topQuantileMask(losses, quantile, minTop);
+  const scores = input.specs.map((spec) => (isSingleValued(spec) ? 0 : pearsonDivergence(spec, trials, sign, topOf, options)));
   return toShares(input.specs, scores);
 }
 
-function pearsonDivergence(spec: ParamSpec, allTrials: ImportanceTrial[], sign: number, options: PedAnovaOptions): number {
-  const quantile = options.baselineQuantile ?? 0.1;
+function pearsonDivergence(
+  spec: ParamSpec,
+  allTrials: ImportanceTrial[],
+  sign: number,
+  topOf: (losses: number[]) => Uint8Array,
+  options: PedAnovaOptions,
+): number {
   const minTop = options.minTopTrials ?? 2;
   const priorWeight = options.priorWeight ?? 1;
   const grid = paramGrid(spec, options.gridSize ?? 50);
@@ -61,7 +72,7 @@ function pearsonDivergence(spec: ParamSpec, allTrials: ImportanceTrial[], sign: 
     losses.push(sign * t.value);
   }
   if (cells.length <= minTop) return 0;
-  const top = topQuantileMask(losses, quantile, minTop);
+  const top = topOf(losses);
   const topCounts = new Float64Array(grid.size);
   const allCounts = new Float64Array(grid.size);
   for (let i = 0; i < cells.length; i++) {

@@ -55,76 +55,95 @@ export function fitRegressionTree(features: BinnedFeature[], y: Float64Array, we
   if (used === 0) return leaves;
   const index = new Int32Array(used);
   for (let i = 0, k = 0; i < y.length; i++) if (weights[i] > 0) index[k++] = i;
-  // Per-bin sums of the node being split, reset after each feature; sized for the largest feature.
-  const maxBins = Math.max(...features.map((f) => f.measures.length));
-  const sumW = new Float64Array(maxBins);
-  const sumY = new Float64Array(maxBins);
-  const counts = new Int32Array(maxBins);
-  const means = new Float64Array(maxBins);
-  const order = new Int32Array(maxBins);
-  const bestOrder = new Int32Array(maxBins);
+  // Every trial's bins in one row (features side by side), so one pass over a node's trials
+  // fills every feature's histogram.
+  const rows = new Uint16Array(y.length * nFeatures);
+  for (let j = 0; j < nFeatures; j++) {
+    const bins = features[j].bins;
+    for (let i = 0; i < y.length; i++) rows[i * nFeatures + j] = bins[i];
+  }
+  // Per-bin sums of the node being split, feature j's bins from offsets[j]; reset after each node.
+  const offsets = new Int32Array(nFeatures + 1);
+  for (let j = 0; j < nFeatures; j++) offsets[j + 1] = offsets[j] + features[j].measures.length;
+  const totalBins = offsets[nFeatures];
+  const sumW = new Float64Array(totalBins);
+  const sumY = new Float64Array(totalBins);
+  const counts = new Int32Array(totalBins);
+  const means = new Float64Array(totalBins);
+  // Feature j's occupied bins (relative to offsets[j]) in order[offsets[j] ..], touched[j] of them.
+  const order = new Int32Array(totalBins);
+  const touched = new Int32Array(nFeatures);
+  const bestOrder = new Int32Array(totalBins);
 
   const bestSplit = (start: number, end: number, box: Box): Split | null => {
     let W = 0;
     let S = 0;
     let yMin = Infinity;
     let yMax = -Infinity;
+    touched.fill(0);
     for (let k = start; k < end; k++) {
       const i = index[k];
-      W += weights[i];
-      S += weights[i] * y[i];
-      if (y[i] < yMin) yMin = y[i];
-      if (y[i] > yMax) yMax = y[i];
+      const wi = weights[i];
+      const yi = y[i];
+      W += wi;
+      S += wi * yi;
+      if (yi < yMin) yMin = yi;
+      if (yi > yMax) yMax = yi;
+      const row = i * nFeatures;
+      for (let j = 0; j < nFeatures; j++) {
+        const off = offsets[j];
+        const b = rows[row + j];
+        if (counts[off + b]++ === 0) order[off + touched[j]++] = b;
+        sumW[off + b] += wi;
+        sumY[off + b] += wi * yi;
+      }
     }
-    if (yMin === yMax) return null;
     const N = end - start;
     const parentScore = (S * S) / W;
     let bestGain = 0;
     let best: Split | null = null;
+    for (let j = 0; j < nFeatures && yMin !== yMax; j++) {
+      const off = offsets[j];
+      const nt = touched[j];
+      if (nt < 2) continue;
+      const ord = order.subarray(off, off + nt);
+      const w = sumW.subarray(off);
+      const s = sumY.subarray(off);
+      const c = counts.subarray(off);
+      if (features[j].categorical) {
+        const m = means.subarray(off);
+        for (let t = 0; t < nt; t++) m[ord[t]] = s[ord[t]] / w[ord[t]];
+        insertionSort(ord, nt, m);
+      } else if ((nt * nt) / 4 < box.hi[j] - box.lo[j]) {
+        insertionSort(ord, nt, null);
+      } else {
+        // Many occupied bins: reading them off the node's range is cheaper than sorting.
+        let t = 0;
+        for (let b = box.lo[j]; b <= box.hi[j]; b++) if (c[b] > 0) ord[t++] = b;
+      }
+      let WL = 0;
+      let SL = 0;
+      let NL = 0;
+      for (let t = 0; t < nt - 1; t++) {
+        const b = ord[t];
+        WL += w[b];
+        SL += s[b];
+        NL += c[b];
+        if (NL < options.minSamplesLeaf || N - NL < options.minSamplesLeaf) continue;
+        const WR = W - WL;
+        const SR = S - SL;
+        const gain = (SL * SL) / WL + (SR * SR) / WR - parentScore;
+        if (gain > bestGain) {
+          bestGain = gain;
+          bestOrder.set(ord);
+          best = { feature: j, order: bestOrder.subarray(0, nt), leftCount: t + 1, leftWeight: WL, weight: W };
+        }
+      }
+    }
     for (let j = 0; j < nFeatures; j++) {
-      const feature = features[j];
-      const bins = feature.bins;
-      let touched = 0;
-      for (let k = start; k < end; k++) {
-        const i = index[k];
-        const b = bins[i];
-        if (counts[b] === 0) order[touched++] = b;
-        counts[b]++;
-        sumW[b] += weights[i];
-        sumY[b] += weights[i] * y[i];
-      }
-      if (touched > 1) {
-        if (feature.categorical) {
-          for (let t = 0; t < touched; t++) means[order[t]] = sumY[order[t]] / sumW[order[t]];
-          insertionSort(order, touched, means);
-        } else if ((touched * touched) / 4 < box.hi[j] - box.lo[j]) {
-          insertionSort(order, touched, null);
-        } else {
-          // Many occupied bins: reading them off the node's range is cheaper than sorting.
-          let t = 0;
-          for (let b = box.lo[j]; b <= box.hi[j]; b++) if (counts[b] > 0) order[t++] = b;
-        }
-        let WL = 0;
-        let SL = 0;
-        let NL = 0;
-        for (let t = 0; t < touched - 1; t++) {
-          const b = order[t];
-          WL += sumW[b];
-          SL += sumY[b];
-          NL += counts[b];
-          if (NL < options.minSamplesLeaf || N - NL < options.minSamplesLeaf) continue;
-          const WR = W - WL;
-          const SR = S - SL;
-          const gain = (SL * SL) / WL + (SR * SR) / WR - parentScore;
-          if (gain > bestGain) {
-            bestGain = gain;
-            bestOrder.set(order.subarray(0, touched));
-            best = { feature: j, order: bestOrder.subarray(0, touched), leftCount: t + 1, leftWeight: WL, weight: W };
-          }
-        }
-      }
-      for (let t = 0; t < touched; t++) {
-        const b = order[t];
+      const off = offsets[j];
+      for (let t = 0; t < touched[j]; t++) {
+        const b = off + order[off + t];
         counts[b] = 0;
         sumW[b] = 0;
         sumY[b] = 0;

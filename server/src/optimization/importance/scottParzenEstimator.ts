@@ -1,4 +1,4 @@
-import { logGaussMass } from "../samplers/tpe/truncnorm";
+import { ndtr } from "../samplers/tpe/truncnorm";
 
 /**
  * The probability of each cell of a grid under a Parzen estimator of how often each cell was
@@ -74,8 +74,24 @@ function firstIndex(sorted: number[], test: (x: number) => boolean): number {
 /** Adds weight times a normal(mu, sigma) integrated over each cell, truncated to the grid. */
 function addDiscreteKernel(out: Float64Array, mu: number, sigma: number, weight: number): void {
   const size = out.length;
-  const logInside = logGaussMass((-0.5 - mu) / sigma, (size - 0.5 - mu) / sigma);
-  for (let k = 0; k < size; k++) {
-    out[k] += weight * Math.exp(logGaussMass((k - 0.5 - mu) / sigma, (k + 0.5 - mu) / sigma) - logInside);
+  // The normal's mass beyond each cell edge, on the edge's far side from mu: differences of
+  // these stay precise in both tails, where 1 - Phi would cancel.
+  const tails = new Float64Array(size + 1);
+  const signs = new Int8Array(size + 1);
+  for (let e = 0; e <= size; e++) {
+    const z = (e - 0.5 - mu) / sigma;
+    tails[e] = ndtr(-Math.abs(z));
+    signs[e] = z > 0 ? 1 : -1;
   }
+  const masses = new Float64Array(size);
+  let inside = 0;
+  for (let k = 0; k < size; k++) {
+    const a = tails[k];
+    const b = tails[k + 1];
+    // Both edges below mu: Phi(zb) - Phi(za); both above: the upper tails' difference; else 1 minus both tails.
+    const mass = signs[k + 1] < 0 ? b - a : signs[k] > 0 ? a - b : 1 - a - b;
+    masses[k] = Math.max(0, mass);
+    inside += masses[k];
+  }
+  for (let k = 0; k < size; k++) out[k] += (weight * masses[k]) / inside;
 }
