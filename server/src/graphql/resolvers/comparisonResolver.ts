@@ -8,13 +8,9 @@ import { TrialState } from "../types/enums";
 import type { Study } from "../types/study";
 import type { Trial } from "../types/trial";
 
-/**
- * The projects whose studies the caller may compare; null: every project. Read defensively: a
- * context built without authentication (a server or test without it) means every project.
- */
-export function visibleProjects(ctx: Context): string[] | null {
-  const auth = (ctx as { auth?: { principal: { projectsWith(role: "VIEWER"): string[] | null } } }).auth;
-  return auth ? auth.principal.projectsWith("VIEWER") : null;
+/** The projects whose studies the caller may compare; null: every project. */
+function visibleProjects(ctx: Context): string[] | null {
+  return ctx.auth.principal.projectsWith("VIEWER");
 }
 
 @Resolver()
@@ -76,7 +72,7 @@ export class ComparisonResolver {
     return {
       params: result.params,
       hasMore: result.hasMore,
-      trials: result.trials.map(
+      entries: result.trials.map(
         (t): ComparedTrial => ({
           studyId: t.studyId,
           trialId: t.trial.id,

@@ -124,7 +124,7 @@ export class TrialComparison {
   params: string[];
 
   @Field(() => [ComparedTrial], { description: "By study (in the order asked), then trial number." })
-  trials: ComparedTrial[];
+  entries: ComparedTrial[];
 
   @Field(() => Boolean, { description: "Whether some study had more trials than `first`." })
   hasMore: boolean;

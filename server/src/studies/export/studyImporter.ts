@@ -105,7 +105,7 @@ export async function writeStudy(sql: Sql, parsed: ParsedStudy, projectId: strin
     await sql.query(
       `INSERT INTO metric_points (series_id, step, value, time)
        SELECT p.series_id, p.step, p.value, ${FROM_MICROS("p.us")} FROM unnest($1::bigint[], $2::int[], $3::float8[], $4::int8[]) AS p(series_id, step, value, us)`,
-      [ids, steps, values, times],
+      [arrayLiteral(ids), arrayLiteral(steps), arrayLiteral(values), arrayLiteral(times)],
     );
     ids = [];
     steps = [];
@@ -124,4 +124,12 @@ export async function writeStudy(sql: Sql, parsed: ParsedStudy, projectId: strin
   }
   await flush();
   return studyId;
+}
+
+/**
+ * A PostgreSQL array literal of numbers (or digit strings), built in one join: the driver's own
+ * conversion quotes and escapes element by element, a real share of the time at 50,000 points.
+ */
+function arrayLiteral(items: Array<number | string>): string {
+  return `{${items.join(",")}}`;
 }
