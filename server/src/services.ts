@@ -1,3 +1,5 @@
+import { AccessService } from "./auth/accessService";
+import { Authenticator, type AuthenticatorOptions } from "./auth/authenticator";
 import type { Database } from "./db/database";
 import { EventBusKind, LiveStreams, MemoryEventBus, PostgresEventBus, StreamQueries, type EventBus, type LiveStreamOptions } from "./events";
 import type { Logger } from "./logging";
@@ -35,6 +37,10 @@ export interface Services {
   events: EventBus;
   /** The subscriptions' streams, fed by `events`. */
   streams: LiveStreams;
+  /** Projects, users, memberships and API keys. */
+  access: AccessService;
+  /** Turns a request's API key into its caller. */
+  auth: Authenticator;
 }
 
 export interface ServicesOptions {
@@ -50,6 +56,8 @@ export interface ServicesOptions {
   logger?: Logger;
   /** Seconds without a heartbeat after which a search trial fails; default 30. */
   leaseSeconds?: number;
+  /** Whether callers need API keys; default auto (see AuthenticatorOptions). */
+  auth?: AuthenticatorOptions;
 }
 
 export function createServices(db: Database, options: ServicesOptions = {}): Services {
@@ -73,6 +81,7 @@ export function createServices(db: Database, options: ServicesOptions = {}): Ser
   trials.onSearchTrialFinished = (trial) => {
     searches.settle(trial.searchId!).catch((error: Error) => options.logger?.warn("search settle failed", { error: error.message }));
   };
+  const access = new AccessService(db);
   return {
     db,
     studies,
@@ -87,5 +96,7 @@ export function createServices(db: Database, options: ServicesOptions = {}): Ser
     sweeper: new SearchSweeper(searches, executors, options.logger),
     events,
     streams: new LiveStreams(events, queries, { studies, trials, trialQueries }, options.streams, options.logger),
+    access,
+    auth: new Authenticator(db, access, options.auth),
   };
 }

@@ -3,7 +3,9 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphql";
 import { buildSchema } from "type-graphql";
+import { authorizeSchema } from "../auth/authorizeSchema";
 import { projectRoot } from "../paths";
+import { AuthResolver } from "./resolvers/authResolver";
 import { StudyImportanceResolver } from "./resolvers/importanceResolver";
 import { AnnotationResolver } from "./resolvers/annotationResolver";
 import { ComparisonResolver } from "./resolvers/comparisonResolver";
@@ -32,6 +34,7 @@ const UNUSED_PUB_SUB = {
 export function getSchema(): Promise<GraphQLSchema> {
   cached ??= buildSchema({
     resolvers: [
+      AuthResolver,
       StudyResolver,
       TrialResolver,
       SubscriptionResolver,
@@ -49,6 +52,10 @@ export function getSchema(): Promise<GraphQLSchema> {
     // Required by type-graphql for @Subscription; every subscription here brings its own
     // `subscribe` (the streams of server/src/events), so this one is never used.
     pubSub: UNUSED_PUB_SUB,
+  }).then((schema) => {
+    // Every root field is checked against its access policy; one without a policy is refused.
+    authorizeSchema(schema);
+    return schema;
   });
   return cached;
 }

@@ -92,7 +92,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   await ensureFirstAdmin(services, logger);
   const schema = await getSchema();
   const introspection = options.introspection ?? true;
-  const validationRules: ValidationRule[] = [queryLimitsRule(options.limits), ...(introspection ? [] : [NoSchemaIntrospectionCustomRule])];
+  const validationRules: ValidationRule[] = [queryLimitsRule(options.limits)];
+  // Apollo refuses introspection itself when it is off; graphql-ws needs the rule.
+  const wsValidationRules = introspection ? validationRules : [...validationRules, NoSchemaIntrospectionCustomRule];
   // Listening before the first request, so no subscription misses an event.
   await services.events.start();
   const app = express();
@@ -111,7 +113,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         : format(e.toJSON(), e),
     );
   const authorize = options.authorizeConnection ?? (() => true);
-  const documents = new DocumentCache(schema, validationRules);
+  const documents = new DocumentCache(schema, wsValidationRules);
   const keyedSockets = new KeyedSockets(services.auth);
   services.access.onChange(({ revokedKeyId }) => revokedKeyId && keyedSockets.closeKey(revokedKeyId));
   const wsCleanup = useServer<Record<string, unknown>, { request: http.IncomingMessage; principal: Principal }>(
