@@ -63,18 +63,21 @@ function syntheticExport(trials: number, points: number) {
 }
 
 // 52,000 points: more than one batch of the importer's inserts (50,000 points each).
-it("imports and exports a study of 520 trials x 100 points without losing a point", async () => {
-  const doc = syntheticExport(520, 100);
+const TRIALS = 520;
+const POINTS = 100;
+
+it(`imports and exports a study of ${TRIALS} trials x ${POINTS} points without losing a point`, async () => {
+  const doc = syntheticExport(TRIALS, POINTS);
   const data = JSON.stringify(doc);
   let t = performance.now();
   const { importStudy } = await server.ok(`mutation($data: String!) { importStudy(data: $data) { id trialCount } }`, { data });
   const importMs = performance.now() - t;
-  expect(importStudy.trialCount).toBe(520);
+  expect(importStudy.trialCount).toBe(TRIALS);
   t = performance.now();
   const exported = JSON.parse((await server.ok(`query($id: ID!) { exportStudy(id: $id) }`, { id: importStudy.id })).exportStudy);
   const exportMs = performance.now() - t;
   const { exportedAt: _a, ...again } = exported;
   const { exportedAt: _b, ...original } = doc;
   expect(again).toEqual(original);
-  console.info(`520 trials x 100 points (${(data.length / 1e6).toFixed(1)} MB of JSON): import ${importMs.toFixed(0)} ms, export ${exportMs.toFixed(0)} ms`);
+  console.info(`${TRIALS} trials x ${POINTS} points (${(data.length / 1e6).toFixed(1)} MB of JSON): import ${importMs.toFixed(0)} ms, export ${exportMs.toFixed(0)} ms`);
 });
