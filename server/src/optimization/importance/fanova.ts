@@ -9,8 +9,9 @@ export interface FanovaOptions {
   /** Trees in the forest. Default 32 (Optuna 3.1: 64); the answer moves little beyond that. */
   nTrees?: number;
   /**
-   * Deepest split. Default 12, which leaves up to 4,096 leaves per tree: trees stop earlier up to
-   * about 2,500 trials, and beyond that the limit keeps the time linear in the trials (Optuna 3.1: 64).
+   * Deepest split. Default 12 (at most 4,096 leaves per tree; Optuna 3.1: 64): deep enough for the
+   * main effects of a few parameters, and it bounds the work per trial, so that the time grows
+   * linearly with the trials (bench/importance.ts).
    */
   maxDepth?: number;
   /** Fewest distinct trials in a leaf. Default 1, as Optuna. */
