@@ -7,18 +7,22 @@ import { Trial } from "../types/trial";
 
 type Annotations = { tags: string[]; note: string | null };
 
-// Per request, like the loaders of the context: trial records rebuilt from another server's
-// events lack tags and notes, and a page of them must cost one query, not one per trial.
+// Trial records rebuilt from another server's events lack tags and notes; a batch of them costs
+// one query, not one per trial. Not cached: a subscription keeps its context for every event, and
+// each event must show the tags as they are now.
 const annotationLoaders = new WeakMap<Context, DataLoader<string, Annotations>>();
 
 function annotationsOf(ctx: Context, trial: TrialRecord): Annotations | Promise<Annotations> {
   if (trial.tags !== undefined) return { tags: trial.tags, note: trial.note ?? null };
   let loader = annotationLoaders.get(ctx);
   if (!loader) {
-    loader = new DataLoader(async (ids) => {
-      const found = await ctx.services.annotations.ofTrials(ids);
-      return ids.map((id) => found.get(id) ?? { tags: [], note: null });
-    });
+    loader = new DataLoader(
+      async (ids) => {
+        const found = await ctx.services.annotations.ofTrials(ids);
+        return ids.map((id) => found.get(id) ?? { tags: [], note: null });
+      },
+      { cache: false },
+    );
     annotationLoaders.set(ctx, loader);
   }
   return loader.load(trial.id);
