@@ -66,6 +66,19 @@ describe.each(METHODS)("%s importance", (method) => {
     }
   });
 
+  it("rates a log-scaled parameter as its logarithm on a linear scale", () => {
+    const logScaled = study([float("lr", 1e-5, 1e-1, true), float("x")], (p, rng) => (Math.log10(p.lr) + 4) ** 2 + 2 * p.x + 0.05 * rng.normal(), 200, 11);
+    const asLog10: ImportanceInput = {
+      ...logScaled,
+      specs: [float("lr", -5, -1), float("x")],
+      trials: logScaled.trials.map((t) => ({ ...t, params: { ...t.params, lr: Math.log10(t.params.lr as number) } })),
+    };
+    const a = rate(logScaled);
+    const b = rate(asLog10);
+    expect(a.map((r) => r.name)).toEqual(b.map((r) => r.name));
+    for (let i = 0; i < a.length; i++) expect(a[i].importance).toBeCloseTo(b[i].importance, 6);
+  });
+
   it("rates a categorical parameter by its choices", () => {
     const specs: ParamSpec[] = [float("x"), { name: "optimizer", type: "CATEGORICAL", choices: ["adam", "sgd", "rmsprop", 3] }];
     const offset: Record<string, number> = { adam: 0, sgd: 3, rmsprop: 1, 3: 2 };
