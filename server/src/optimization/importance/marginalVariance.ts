@@ -28,9 +28,8 @@ export function varianceFractions(tree: TreeLeaves, features: BinnedFeature[]): 
       const f = features[j];
       let share = 0;
       if (f.categorical) {
-        const size = f.measures.length;
-        const members = tree.members[j];
-        for (let b = 0; b < size; b++) if (members[l * size + b]) share += f.measures[b];
+        const members = tree.members[j][l];
+        for (let b = 0; b < members.length; b++) if (members[b]) share += f.measures[b];
       } else {
         share = cumulative[j][tree.hi[l * nFeatures + j] + 1] - cumulative[j][tree.lo[l * nFeatures + j]];
       }
@@ -62,8 +61,8 @@ export function varianceFractions(tree: TreeLeaves, features: BinnedFeature[]): 
       if (share <= 0) continue;
       const contribution = ((tree.values[l] - mean) * volumes[l]) / share / totalVolume;
       if (f.categorical) {
-        const members = tree.members[j];
-        for (let b = 0; b < size; b++) if (members[l * size + b]) marginal[b] += contribution;
+        const members = tree.members[j][l];
+        for (let b = 0; b < size; b++) if (members[b]) marginal[b] += contribution;
       } else {
         marginal[tree.lo[l * nFeatures + j]] += contribution;
         marginal[tree.hi[l * nFeatures + j] + 1] -= contribution;

@@ -20,8 +20,8 @@ export interface TreeLeaves {
   /** Numeric feature j of leaf l covers bins lo[l * features + j] ..= hi[l * features + j]. */
   lo: number[];
   hi: number[];
-  /** Categorical feature j of leaf l: members[j][l * bins + b] is 1 when bin b is in the box. */
-  members: number[][];
+  /** Categorical feature j of leaf l: members[j][l][b] is 1 when bin b is in the box (empty for numeric features). */
+  members: Uint8Array[][];
 }
 
 /** A node's box while the tree grows. */
@@ -57,7 +57,8 @@ export function fitRegressionTree(features: BinnedFeature[], y: Float64Array, we
   for (let i = 0, k = 0; i < y.length; i++) if (weights[i] > 0) index[k++] = i;
   // Every trial's bins in one row (features side by side), so one pass over a node's trials
   // fills every feature's histogram.
-  const rows = new Uint16Array(y.length * nFeatures);
+  const widest = Math.max(...features.map((f) => f.measures.length));
+  const rows = widest <= 0xffff ? new Uint16Array(y.length * nFeatures) : new Uint32Array(y.length * nFeatures);
   for (let j = 0; j < nFeatures; j++) {
     const bins = features[j].bins;
     for (let i = 0; i < y.length; i++) rows[i * nFeatures + j] = bins[i];
@@ -113,7 +114,8 @@ export function fitRegressionTree(features: BinnedFeature[], y: Float64Array, we
       if (features[j].categorical) {
         const m = means.subarray(off);
         for (let t = 0; t < nt; t++) m[ord[t]] = s[ord[t]] / w[ord[t]];
-        insertionSort(ord, nt, m);
+        if (nt <= 32) insertionSort(ord, nt, m);
+        else ord.sort((a, b) => m[a] - m[b] || a - b);
       } else if ((nt * nt) / 4 < box.hi[j] - box.lo[j]) {
         insertionSort(ord, nt, null);
       } else {
@@ -163,8 +165,9 @@ export function fitRegressionTree(features: BinnedFeature[], y: Float64Array, we
     for (let j = 0; j < nFeatures; j++) {
       leaves.lo.push(box.lo[j]);
       leaves.hi.push(box.hi[j]);
+      // Masks are never changed once made, so leaves share them with their ancestors.
       const m = box.members[j];
-      if (m) for (let b = 0; b < m.length; b++) leaves.members[j].push(m[b]);
+      if (m) leaves.members[j].push(m);
     }
     leaves.count++;
   };
