@@ -18,6 +18,8 @@ export type CreateStudyInput = {
   name: string;
   /** The metric pruners read and reports without a name go to; defaults to "objective". */
   objectiveMetric?: string | null | undefined;
+  /** The project (by name) the study belongs to; default "default". */
+  project?: string | null | undefined;
   pruner?: PrunerInput | null | undefined;
   sampler?: SamplerInput | null | undefined;
   /** Declared parameters; askTrial samples all of them at once. May be omitted for define-by-run studies. */
