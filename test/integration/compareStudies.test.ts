@@ -69,11 +69,16 @@ describe("compareStudies filters", () => {
     expect(names(await compare({ filter: { createdAfter: createdBetween } }))).toEqual(["accuracy-c", "empty-d", "multi-e"]);
     expect(names(await compare({ filter: { ids: [ids.c, ids.a] } }))).toEqual(["mlp-a", "accuracy-c"]);
     expect((await compare({ filter: { project: "default" } })).totalCount).toBe(5);
+    const { viewer } = await server.ok(`{ viewer { projects { project { id name } } } }`);
+    const defaultId = viewer.projects.find((p: any) => p.project.name === "default").project.id;
+    expect(names(await compare({ filter: { projectId: defaultId, tags: ["team-x"] } }))).toEqual(["mlp-a", "mlp-b"]);
   });
 
   it("answers NOT_FOUND for a project that does not exist, and BAD_USER_INPUT for a bad filter", async () => {
     const missing = await server.gql(COMPARE, { filter: { project: "no-such-project" } });
     expect(missing.errors?.[0].extensions?.code).toBe("NOT_FOUND");
+    const missingId = await server.gql(COMPARE, { filter: { projectId: "987654" } });
+    expect(missingId.errors?.[0].extensions?.code).toBe("NOT_FOUND");
     const bad = await server.gql(COMPARE, { filter: { tags: ["ok", " "] } });
     expect(bad.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "filter.tags[1]" });
     const order = await server.gql(COMPARE, { filter: { createdAfter: createdBetween, createdBefore: createdBetween } });

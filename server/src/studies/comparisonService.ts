@@ -4,8 +4,8 @@ import type { TrialState } from "../optimization";
 import { normaliseCurves, type CurvePoint, type CurveScale, type RawCurvePoint } from "./bestSoFarCurves";
 import { bounded } from "./bounded";
 import { studyFromRow, type StudyRecord } from "./records";
-import { COMPARE_STUDIES_SQL } from "./studyComparisonSql";
-import { namesProject, studyFilterParams, type StudyFilterRequest } from "./studyFilter";
+import { compareStudiesSql } from "./studyComparisonSql";
+import { namesProject, studyFilterSql, type StudyFilterRequest } from "./studyFilter";
 import { compareTrials, type CompareTrialsRequest, type TrialComparison } from "./trialComparison";
 
 export type { CompareTrialsRequest, TrialComparison };
@@ -52,13 +52,12 @@ export class ComparisonService {
     const first = bounded(request.first, 20, 0, 100, "first");
     const maxCurvePoints = bounded(request.maxCurvePoints, 200, 2, 10_000, "maxCurvePoints");
     const axis = request.axis ?? "TRIAL_NUMBER";
-    const filterParams = studyFilterParams(request.filter);
-    const rows = await this.db.query<Record<string, any>>(COMPARE_STUDIES_SQL, [
-      ...filterParams,
+    const filter = studyFilterSql(request.filter, request.visibleProjectIds ?? null);
+    const rows = await this.db.query<Record<string, any>>(compareStudiesSql(filter), [
+      ...filter.params,
       request.afterId ?? null,
       first + 1,
       axis === "ELAPSED_TIME",
-      request.visibleProjectIds ?? null,
     ]);
     const summary = rows[0];
     const project = namesProject(request.filter);

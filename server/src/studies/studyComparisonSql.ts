@@ -1,3 +1,5 @@
+import type { FilterSql } from "./studyFilter";
+
 const STUDY_FIELDS = "id, project_id, name, directions, search_space, sampler, pruner, objective_metric, user_attrs, tags, note, created_at";
 
 /**
@@ -6,28 +8,23 @@ const STUDY_FIELDS = "id, project_id, name, directions, search_space, sampler, p
  * last one: a step curve needs nothing else). The summary row is there even when the page is
  * empty, so the total and the project check never need a second round trip.
  *
- * $1..$7 the filter (see studyFilterParams), $8 the last id of the previous page, $9 the page size
- * plus one, $10 whether the curve follows completion time, $11 the projects the caller may see.
+ * The filter's parameters come first ($1...), then `after` (the last id of the previous page),
+ * the page size plus one, and whether the curve follows completion time.
  */
-export const COMPARE_STUDIES_SQL = `
+export function compareStudiesSql(filter: FilterSql): string {
+  const n = filter.params.length;
+  const [after, limit, byTime] = [`$${n + 1}::bigint`, `$${n + 2}::int`, `$${n + 3}::boolean`];
+  const named = filter.projectConditions.length > 0;
+  const where = (conditions: string[]) => (conditions.length ? `WHERE ${conditions.join(" AND ")}` : "");
+  return `
 WITH proj AS (
-  SELECT id FROM projects
-  WHERE ($1::bigint IS NOT NULL OR $2::text IS NOT NULL)
-    AND ($1::bigint IS NULL OR id = $1) AND ($2::text IS NULL OR name = $2)
-    AND ($11::bigint[] IS NULL OR id = ANY($11::bigint[]))
+  SELECT id FROM projects ${named ? where(filter.projectConditions) : "WHERE false"}
 ), matched AS (
-  SELECT s.id FROM studies s
-  WHERE (($1::bigint IS NULL AND $2::text IS NULL) OR s.project_id IN (SELECT id FROM proj))
-    AND ($11::bigint[] IS NULL OR s.project_id = ANY($11::bigint[]))
-    AND ($3::bigint[] IS NULL OR s.id = ANY($3::bigint[]))
-    AND ($4::text[] IS NULL OR s.tags @> $4::text[])
-    AND ($5::text IS NULL OR s.name ILIKE $5)
-    AND ($6::timestamptz IS NULL OR s.created_at >= $6)
-    AND ($7::timestamptz IS NULL OR s.created_at < $7)
+  SELECT s.id FROM studies s ${where(filter.studyConditions)}
 ), page AS (
   SELECT ${STUDY_FIELDS} FROM studies
-  WHERE id IN (SELECT id FROM matched) AND ($8::bigint IS NULL OR id > $8)
-  ORDER BY id LIMIT $9
+  WHERE id IN (SELECT id FROM matched) AND (${after} IS NULL OR id > ${after})
+  ORDER BY id LIMIT ${limit}
 )
 SELECT summary.total, summary.projects, p.*
 FROM (SELECT (SELECT count(*) FROM matched) AS total, (SELECT count(*) FROM proj) AS projects) summary
@@ -61,11 +58,12 @@ LEFT JOIN LATERAL (
           row_number() OVER w AS ord
         FROM trials t
         WHERE t.study_id = pg.id AND t.state = 'COMPLETE' AND t.objective_value IS NOT NULL
-          AND (NOT $10::boolean OR t.completed_at IS NOT NULL)
-        WINDOW w AS (ORDER BY CASE WHEN $10::boolean THEN t.completed_at END, t.number ROWS UNBOUNDED PRECEDING)
+          AND (NOT ${byTime} OR t.completed_at IS NOT NULL)
+        WINDOW w AS (ORDER BY CASE WHEN ${byTime} THEN t.completed_at END, t.number ROWS UNBOUNDED PRECEDING)
       ) r
     ) r
     WHERE r.previous IS NULL OR r.best <> r.previous OR r.ord = r.n
   ) curve ON true
 ) p ON true
-ORDER BY p.id`;
+ORDER BY p.id`
+}
