@@ -19,8 +19,8 @@ export class ExportResolver {
 
   @Mutation(() => Study, {
     description:
-      "Create a study from exportStudy's JSON, with trial numbers, states, params, values, metrics, tags, notes and " +
-      "attributes exactly as exported. One transaction: bad input writes nothing.",
+      "Create a study from exportStudy's JSON, with trial numbers, states, params, values, metrics, tags, notes, " +
+      "attributes and times (the study's creation time too) exactly as exported. One transaction: bad input writes nothing.",
   })
   importStudy(
     @Ctx() ctx: Context,
