@@ -83,6 +83,32 @@ describe("compareTrials", () => {
   });
 });
 
+describe("compareStudies with parameter importances", () => {
+  it("rates each compared study's parameters when the client selects study { paramImportances }", async () => {
+    const searchSpace = [
+      { name: "lr", type: "FLOAT", low: 0.001, high: 1, log: true },
+      { name: "layers", type: "INT", low: 1, high: 8 },
+    ];
+    const ids: string[] = [];
+    for (const name of ["importance-1", "importance-2"]) {
+      const id = (await server.ok(CREATE_STUDY, { input: { name, searchSpace, sampler: { type: "RANDOM", seed: ids.length } } })).createStudy.id;
+      for (let i = 0; i < 12; i++) {
+        const { askTrial } = await server.ok(ASK, { studyId: id });
+        await server.ok(TELL, { trialId: askTrial.id, state: "COMPLETE", values: [askTrial.params.layers + askTrial.params.lr / 100] });
+      }
+      ids.push(id);
+    }
+    const { compareStudies } = await server.ok(`query($ids: [ID!]) {
+      compareStudies(filter: { ids: $ids }) { entries { study { paramImportances { name importance } } } }
+    }`, { ids });
+    for (const entry of compareStudies.entries) {
+      const importances = entry.study.paramImportances;
+      expect(importances.map((p: any) => p.name)).toEqual(["layers", "lr"]);
+      expect(importances.reduce((sum: number, p: any) => sum + p.importance, 0)).toBeCloseTo(1, 6);
+    }
+  });
+});
+
 describe("tags and notes", () => {
   it("sets a study's tags trimmed and without duplicates, and edits them keeping the order", async () => {
     const set = await server.ok(`mutation($id: ID!) { setStudyTags(studyId: $id, tags: [" cnn ", "baseline", "cnn"]) { tags } }`, { id: a });
