@@ -117,6 +117,14 @@ describe("JSON export and import", () => {
     expect(study.bestTrial.number).toBe(0);
   });
 
+  it("keeps which trial retried which failed one", async () => {
+    const doc = await exportJson(studyId);
+    doc.trials[5].retryOf = 4;
+    const { importStudy } = await server.ok(IMPORT, { data: JSON.stringify(doc), name: "export-retry" });
+    const again = await exportJson(importStudy.id);
+    expect(again.trials.map((t: any) => t.retryOf)).toEqual([null, null, null, null, null, 4, null]);
+  });
+
   it("imports under the exported name by default, and refuses a name in use with CONFLICT", async () => {
     const data = (await server.ok(EXPORT, { id: studyId })).exportStudy;
     const body = await server.gql(IMPORT, { data });
