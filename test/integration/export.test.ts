@@ -195,6 +195,15 @@ describe("CSV export", () => {
     expect(waiting[header.indexOf("params_opt")]).toBe("sgd");
   });
 
+  it("has one values_<i> column per objective for a multi-objective study", async () => {
+    const id = (await server.ok(CREATE_STUDY, { input: { name: "csv-multi", directions: ["MINIMIZE", "MAXIMIZE"] } })).createStudy.id;
+    const { askTrial } = await server.ok(ASK, { studyId: id });
+    await server.ok(TELL, { trialId: askTrial.id, state: "COMPLETE", values: [1.5, 2] });
+    const [header, row] = (await server.ok(EXPORT, { id, format: "CSV" })).exportStudy.split("\r\n");
+    expect(header.split(",").slice(0, 3)).toEqual(["number", "values_0", "values_1"]);
+    expect(row.split(",").slice(0, 3)).toEqual(["0", "1.5", "2"]);
+  });
+
   it("is refused by importStudy, which reads JSON exports only", async () => {
     const csv = (await server.ok(EXPORT, { id: studyId, format: "CSV" })).exportStudy;
     const body = await server.gql(IMPORT, { data: csv, name: "from-csv" });
