@@ -59,17 +59,19 @@ async function main(argv: string[]): Promise<void> {
   const logger = createLogger({ service: "graphtune" });
   switch (command) {
     case "start": {
-      const server = await startGraphtune(config, logger);
+      // Handlers first: a signal during start-up waits for the start to finish, then stops cleanly.
+      const starting = startGraphtune(config, logger);
       let stopping = false;
       const stop = async (signal: string) => {
         if (stopping) return;
         stopping = true;
         logger.info("shutting down", { signal });
-        await server.stop();
+        await (await starting).stop();
         process.exit(0);
       };
       process.on("SIGTERM", () => void stop("SIGTERM"));
       process.on("SIGINT", () => void stop("SIGINT"));
+      await starting;
       return;
     }
     case "migrate":
