@@ -18,5 +18,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // A 2-core CI machine running every suite is slow: a live update can take seconds, not one.
+    expect: { poll: { timeout: 10_000 } },
   },
 });
