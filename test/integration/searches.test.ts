@@ -122,6 +122,16 @@ describe("claimTrial", () => {
     expect(ended).toMatchObject({ state: "COMPLETED", completedTrials: 3, runningTrials: 0 });
     expect(ended.endReason).toMatch(/3 trials finished/);
     expect(ended.bestTrial.values).toEqual([0.2]);
+    const page = await server.ok(`query($id: ID!) { search(id: $id) {
+      first: trials(first: 2) { totalCount pageInfo { hasNextPage endCursor } edges { node { number searchId } } } } }`, { id: s.id });
+    expect(page.search.first.totalCount).toBe(3);
+    expect(page.search.first.edges.map((e: any) => e.node.number)).toEqual([0, 1]);
+    const rest = await server.ok(`query($id: ID!, $after: String) { search(id: $id) { trials(after: $after) { pageInfo { hasNextPage } edges { node { number } } } } }`, {
+      id: s.id,
+      after: page.search.first.pageInfo.endCursor,
+    });
+    expect(rest.search.trials.edges.map((e: any) => e.node.number)).toEqual([2]);
+    expect(rest.search.trials.pageInfo.hasNextPage).toBe(false);
   });
 
   it("never gives one trial to two of 12 concurrent claimers, nor more than the concurrency", async () => {

@@ -98,6 +98,18 @@ export class TrialQueries {
     }
     return out;
   }
+
+  /** One page of a search's trials by number (limit + 1 rows, so the caller sees whether more follow). */
+  async searchPage(searchId: string, afterNumber: number | null, states: TrialState[] | null, limit: number): Promise<TrialRecord[]> {
+    const rows = await this.db.query(
+      `SELECT ${trialColumns("t")} FROM trials t
+       WHERE t.search_id = $1 AND ($2::int IS NULL OR t.number > $2)
+         AND ($3::trial_state[] IS NULL OR t.state = ANY($3::trial_state[]))
+       ORDER BY t.number LIMIT $4`,
+      [searchId, afterNumber, states, limit + 1],
+    );
+    return rows.map(trialFromRow);
+  }
 }
 
 export function pageKey(r: TrialPageRequest): string {

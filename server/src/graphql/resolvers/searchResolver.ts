@@ -8,7 +8,9 @@ import { FinishedTrialInput, RegisterExecutorInput, StartSearchInput } from "../
 import { JSONScalar } from "../scalars";
 import { Claim, Executor, HeartbeatAnswer, Search, SearchEvaluation } from "../types/search";
 import { Study } from "../types/study";
-import { Trial } from "../types/trial";
+import { Trial, TrialConnection } from "../types/trial";
+import { TrialState } from "../types/enums";
+import { decodeCursor, encodeCursor, pageSize } from "../cursors";
 
 @Resolver(() => Search)
 export class SearchResolver {
@@ -53,6 +55,36 @@ export class SearchResolver {
   @FieldResolver(() => Int, { description: "Trials that failed (crashed, lost their worker, or were cancelled)." })
   async failedTrials(@Root() search: SearchRecord, @Ctx() ctx: Context): Promise<number> {
     return (await ctx.loaders.searchCounts.load(search.id)).failed;
+  }
+
+  @FieldResolver(() => TrialConnection, { description: "The search's trials by number, retries included." })
+  async trials(
+    @Root() search: SearchRecord,
+    @Ctx() ctx: Context,
+    @Arg("first", () => Int, { nullable: true }) first?: number | null,
+    @Arg("after", () => String, { nullable: true }) after?: string | null,
+    @Arg("states", () => [TrialState], { nullable: true }) states?: TrialState[] | null,
+  ): Promise<TrialConnection> {
+    const limit = pageSize(first);
+    const afterNumber = decodeCursor("trial", after);
+    const [rows, counts] = await Promise.all([
+      ctx.services.trialQueries.searchPage(search.id, afterNumber === null ? null : Number(afterNumber), states ?? null, limit),
+      ctx.loaders.searchCounts.load(search.id),
+    ]);
+    const edges = rows.slice(0, limit).map((t) => ({ cursor: encodeCursor("trial", t.number), node: t as unknown as Trial }));
+    const byState: Record<TrialState, number> = {
+      WAITING: counts.waiting,
+      RUNNING: counts.running,
+      COMPLETE: counts.complete,
+      PRUNED: counts.pruned,
+      FAIL: counts.failed,
+    };
+    const wanted = states ?? (Object.keys(byState) as TrialState[]);
+    return {
+      edges,
+      pageInfo: { hasNextPage: rows.length > limit, endCursor: edges.at(-1)?.cursor ?? null },
+      totalCount: wanted.reduce((sum, s) => sum + byState[s], 0),
+    };
   }
 
   @FieldResolver(() => Trial, { nullable: true, description: "The best COMPLETE trial of this search (single objective)." })
