@@ -29,8 +29,10 @@ export interface GraphtuneOptions extends ClientOptions {
 export type Direction = StudyDirection | "minimize" | "maximize";
 
 export interface CreateStudyOptions {
-  /** Unique per server. */
+  /** Unique per project. */
   name: string;
+  /** The project (by name) the study belongs to; default "default". */
+  project?: string;
   /** One objective's direction; default "minimize". */
   direction?: Direction;
   /** Several directions make a multi-objective study; default [direction]. */
@@ -84,16 +86,17 @@ export class Graphtune {
       objectiveMetric: options.objectiveMetric ?? null,
       userAttrs: options.userAttrs ?? null,
       loadIfExists: options.loadIfExists ?? false,
+      project: options.project ?? null,
     };
     // With loadIfExists a repeated create is harmless, so it may be retried like a query.
     const { createStudy } = await this.client.request(CreateStudyDocument, { input }, { idempotent: input.loadIfExists === true });
     return new Study(this.client, this.live, createStudy);
   }
 
-  /** The study of that name (Optuna's `load_study`), or of that id with `{ id }`. */
-  async loadStudy(which: string | { name?: string; id?: string }): Promise<Study> {
+  /** The study of that name (Optuna's `load_study`), or of that id with `{ id }`; `project` names another project than "default". */
+  async loadStudy(which: string | { name?: string; id?: string; project?: string }): Promise<Study> {
     const by = typeof which === "string" ? { name: which } : which;
-    const { study } = await this.client.request(GetStudyDocument, { id: by.id ?? null, name: by.name ?? null });
+    const { study } = await this.client.request(GetStudyDocument, { id: by.id ?? null, name: by.name ?? null, project: by.project ?? null });
     if (!study) {
       throw new NotFoundError(`study ${JSON.stringify(by.name ?? by.id)} does not exist; check the name, or create it with createStudy.`, "NOT_FOUND", by.id ? "id" : "name");
     }

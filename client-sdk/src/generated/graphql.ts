@@ -252,6 +252,7 @@ export type CreateStudyMutation = { createStudy: { id: string, name: string, dir
 export type GetStudyQueryVariables = Exact<{
   id?: string | number | null | undefined;
   name?: string | null | undefined;
+  project?: string | null | undefined;
 }>;
 
 
@@ -720,8 +721,8 @@ export const CreateStudyDocument = new TypedDocumentString(`
   }
 }`) as unknown as TypedDocumentString<CreateStudyMutation, CreateStudyMutationVariables>;
 export const GetStudyDocument = new TypedDocumentString(`
-    query GetStudy($id: ID, $name: String) {
-  study(id: $id, name: $name) {
+    query GetStudy($id: ID, $name: String, $project: String) {
+  study(id: $id, name: $name, project: $project) {
     ...StudyFields
   }
 }

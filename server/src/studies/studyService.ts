@@ -101,6 +101,15 @@ export class StudyService {
     return String(rows[0].id);
   }
 
+  /** A study by name in the project of that name; null when either does not exist. */
+  async findByNameInProject(name: string, projectName: string): Promise<StudyRecord | null> {
+    const rows = await this.db.query(
+      `SELECT ${STUDY_COLUMNS} FROM studies WHERE project_id = (SELECT id FROM projects WHERE name = $1) AND name = $2`,
+      [projectName, name],
+    );
+    return rows.length ? studyFromRow(rows[0]) : null;
+  }
+
   /** A study by name in a project (default: the default project). */
   async findByName(name: string, projectId?: string): Promise<StudyRecord | null> {
     projectId ??= await this.defaultProject();

@@ -37,10 +37,12 @@ export class StudyResolver {
     @Ctx() ctx: Context,
     @Arg("id", () => ID, { nullable: true }) id?: string | null,
     @Arg("name", () => String, { nullable: true }) name?: string | null,
+    @Arg("project", () => String, { nullable: true, description: 'With name: the project (by name) to look in; default "default".' })
+    project?: string | null,
   ): Promise<StudyRecord | null> {
     if ((id == null) === (name == null)) throw new BadUserInputError("pass exactly one of id or name.", "id");
     if (id != null) return ctx.loaders.study.load(id);
-    return ctx.services.studies.findByName(name!);
+    return project == null ? ctx.services.studies.findByName(name!) : ctx.services.studies.findByNameInProject(name!, project);
   }
 
   @Mutation(() => Study)
