@@ -49,7 +49,10 @@ export const studiesPage: Page = (root) => {
       if (mine !== generation) return;
       render(studies, data.studies.totalCount, data.studies.pageInfo);
     } catch (error) {
-      if (mine === generation) fill(list, note(`Could not load the studies: ${(error as Error).message}. Is the server running?`, "error"));
+      if (mine !== generation) return;
+      const { message, code } = error as Error & { code?: string };
+      const hint = code === "UNAUTHENTICATED" || code === "FORBIDDEN" ? "Enter an API key in the bar above." : code === "NETWORK_ERROR" ? "Is the server running?" : "";
+      fill(list, note(`Could not load the studies: ${message.replace(/\.+$/, "")}. ${hint}`, "error"));
     }
   };
 
