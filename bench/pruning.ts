@@ -108,17 +108,21 @@ const OPTUNA_SH: OptunaPruner = { label: "SH", type: "SuccessiveHalvingPruner", 
 const OPTUNA_SH6: OptunaPruner = { label: "SH eta6", type: "SuccessiveHalvingPruner", kwargs: { reduction_factor: 6 } };
 const OPTUNA_HB: OptunaPruner = { label: "HB", type: "HyperbandPruner", kwargs: { min_resource: 1, max_resource: 100, reduction_factor: 3 } };
 const OPTUNA_HB6: OptunaPruner = { label: "HB eta6", type: "HyperbandPruner", kwargs: { min_resource: 1, max_resource: 100, reduction_factor: 6 } };
+const OPTUNA_SH7: OptunaPruner = { label: "SH eta7", type: "SuccessiveHalvingPruner", kwargs: { reduction_factor: 7 } };
+const OPTUNA_HB7: OptunaPruner = { label: "HB eta7", type: "HyperbandPruner", kwargs: { min_resource: 1, max_resource: 100, reduction_factor: 7 } };
 
 /**
- * SH and HB with Optuna's settings (the bracket filter for HB's sampler, as Optuna), and with
- * eta = 6 and the sampler trained on the rung view: the configuration the goals are judged on.
+ * SH and HB with Optuna's settings (the bracket filter for HB's sampler, as Optuna), with eta = 6,
+ * and with eta = 7 and the sampler trained on the rung view: the configuration the goals are
+ * judged on (with 100 steps, eta 7 puts the rungs at 1, 7 and 49; eta 6 at 1, 6 and 36).
  */
 const CONTENDERS: Contender[] = [
   { label: "NONE", pruner: { type: "NONE", options: {} }, multiFidelity: null },
   { label: "MEDIAN", pruner: { type: "MEDIAN", options: {} }, multiFidelity: null },
   { label: "SH", pruner: { type: "SUCCESSIVE_HALVING", options: {} }, multiFidelity: null, optuna: OPTUNA_SH },
   { label: "SH+rungview", pruner: { type: "SUCCESSIVE_HALVING", options: {} }, multiFidelity: {}, optuna: OPTUNA_SH },
-  { label: "SH eta6+rungview", pruner: { type: "SUCCESSIVE_HALVING", options: { reductionFactor: 6 } }, multiFidelity: {}, optuna: OPTUNA_SH6, goal: true },
+  { label: "SH eta6+rungview", pruner: { type: "SUCCESSIVE_HALVING", options: { reductionFactor: 6 } }, multiFidelity: {}, optuna: OPTUNA_SH6 },
+  { label: "SH eta7+rungview", pruner: { type: "SUCCESSIVE_HALVING", options: { reductionFactor: 7 } }, multiFidelity: {}, optuna: OPTUNA_SH7, goal: true },
   { label: "HB", pruner: { type: "HYPERBAND", options: { minResource: 1, maxResource: 100, reductionFactor: 3 } }, multiFidelity: null, optuna: OPTUNA_HB },
   { label: "HB+rungview", pruner: { type: "HYPERBAND", options: { minResource: 1, maxResource: 100, reductionFactor: 3 } }, multiFidelity: {}, optuna: OPTUNA_HB },
   {
@@ -126,6 +130,12 @@ const CONTENDERS: Contender[] = [
     pruner: { type: "HYPERBAND", options: { minResource: 1, maxResource: 100, reductionFactor: 6 } },
     multiFidelity: {},
     optuna: OPTUNA_HB6,
+  },
+  {
+    label: "HB eta7+rungview",
+    pruner: { type: "HYPERBAND", options: { minResource: 1, maxResource: 100, reductionFactor: 7 } },
+    multiFidelity: {},
+    optuna: OPTUNA_HB7,
     goal: true,
   },
 ];
