@@ -6,6 +6,7 @@ import * as dashboardQueries from "../../dashboard/src/api/queries";
 import { queryLimitsRule } from "../../server/src/graphql/limits/queryLimitsRule";
 import { getSchema } from "../../server/src/graphql/schema";
 import { startTestServer, type TestServer } from "../helpers/testServer";
+import { openLive } from "./authLive";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -144,5 +145,37 @@ describe("introspection switched off", () => {
   it("refuses __schema queries and still serves the API", async () => {
     expect(new Set(codes(await server.gql(`{ __schema { types { name } } }`)))).toEqual(new Set(["GRAPHQL_VALIDATION_FAILED"]));
     expect((await server.ok(`{ studies { totalCount } }`)).studies.totalCount).toBe(0);
+  });
+});
+
+describe("abuse limits over WebSocket", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({
+      auth: "on",
+      limits: { subscribesPerKey: { perSecond: 1, burst: 2 }, liveAddress: { perSecond: 1, burst: 2 } },
+    });
+  });
+  afterAll(() => server.close());
+
+  it("limit subscriptions per key, with RATE_LIMITED and the wait", async () => {
+    const studyId = (await server.as(server.adminKey).ok(`mutation { createStudy(input: { name: "live-flood" }) { id } }`)).createStudy.id;
+    const live = openLive(server.wsUrl, { authorization: `Bearer ${server.adminKey}` });
+    expect(await live.accepted).toBe("ack");
+    const progress = `subscription($s: ID!) { studyProgress(studyId: $s) { counts { total } } }`;
+    for (const id of ["1", "2", "3"]) live.subscribe(id, progress, { s: studyId });
+    await live.waitFor("1", (m) => m.type === "next");
+    await live.waitFor("2", (m) => m.type === "next");
+    const refused = await live.waitFor("3", (m) => m.type === "error");
+    expect(refused.payload.map((e: any) => e.extensions?.code)).toEqual(["RATE_LIMITED"]);
+    expect(refused.payload[0].message).toMatch(/retry after \d+ s/);
+    live.close();
+  });
+
+  it("limit connections per address for callers without a key", async () => {
+    const codes = [];
+    for (let i = 0; i < 3; i++) codes.push(await openLive(server.wsUrl).accepted);
+    // Refused either way: without a key (4401), and past the burst of connections from this address (4429).
+    expect(codes).toEqual([4401, 4401, 4429]);
   });
 });

@@ -26,7 +26,7 @@ import { PrincipalKind, type Principal } from "../auth/principal";
 import { SubscriberTooSlowError } from "../events";
 import { createContext, type Context } from "../graphql/context";
 import { formatError } from "../graphql/errors";
-import { authenticate, batchLimit, bodyErrors, principalOf, rateLimit, type HttpLimits } from "../graphql/limits/httpGuards";
+import { LiveRateLimits, authenticate, batchLimit, bodyErrors, principalOf, rateLimit, type HttpLimits } from "../graphql/limits/httpGuards";
 import { queryLimitsRule, type QueryLimits } from "../graphql/limits/queryLimitsRule";
 import { getSchema } from "../graphql/schema";
 import type { Logger } from "../logging";
@@ -115,6 +115,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const authorize = options.authorizeConnection ?? (() => true);
   const documents = new DocumentCache(schema, wsValidationRules);
   const keyedSockets = new KeyedSockets(services.auth);
+  const liveLimits = new LiveRateLimits(options.limits);
+  const addressOf = (request: http.IncomingMessage) => request.socket.remoteAddress ?? "unknown";
   services.access.onChange(({ revokedKeyId }) => revokedKeyId && keyedSockets.closeKey(revokedKeyId));
   const wsCleanup = useServer<Record<string, unknown>, { request: http.IncomingMessage; principal: Principal }>(
     {
@@ -122,6 +124,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       onConnect: async (ctx) => {
         try {
           const principal = await services.auth.authenticate(keyFromConnectionParams(ctx.connectionParams ?? {}));
+          if (liveLimits.connect(principal, addressOf(ctx.extra.request))) {
+            ctx.extra.socket.close(4429, "too many connections from this address; retry later");
+            return false;
+          }
           if (!principal.authenticated) {
             // 4401, which clients read as "send credentials"; graphql-ws's own 4403 then finds it closing.
             ctx.extra.socket.close(4401, principal.kind === PrincipalKind.Rejected ? "API key refused" : "API key required");
@@ -139,7 +145,15 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
           return false;
         }
       },
-      onSubscribe: (_ctx, _id, payload) => {
+      onSubscribe: (ctx, _id, payload) => {
+        const wait = liveLimits.subscribe(ctx.extra.principal!, addressOf(ctx.extra.request));
+        if (wait) {
+          return [
+            new GraphQLError(`too many subscriptions; retry after ${wait} s (limits are per API key, and per address without one).`, {
+              extensions: { code: "RATE_LIMITED", retryAfterSeconds: wait },
+            }),
+          ];
+        }
         const document = documents.get(payload.query);
         if (Array.isArray(document)) return document;
         return { schema, document: document as DocumentNode, variableValues: payload.variables, operationName: payload.operationName };

@@ -11,6 +11,37 @@ export interface HttpLimits {
   perAddress?: RateLimit;
   /** Operations in one batched (array) request; default 10. */
   maxBatch?: number;
+  /** Subscriptions started over WebSocket per key; default 20 per second, bursts of 200. */
+  subscribesPerKey?: RateLimit;
+  /** WebSocket connections, and subscriptions, per IP address of callers without a key; default 5 per second, bursts of 50. */
+  liveAddress?: RateLimit;
+}
+
+/**
+ * The rate limits of live streams: connections per address, subscriptions per key (or address).
+ * A WebSocket is opened once and reused, so these are set apart from the per-request limits.
+ * Callers on a server whose auth is off (one person on loopback) are not limited.
+ */
+export class LiveRateLimits {
+  private readonly perKey: TokenBuckets;
+  private readonly perAddress: TokenBuckets;
+
+  constructor(limits: HttpLimits = {}) {
+    this.perKey = new TokenBuckets(limits.subscribesPerKey ?? { perSecond: 20 });
+    this.perAddress = new TokenBuckets(limits.liveAddress ?? { perSecond: 5 });
+  }
+
+  /** Seconds to wait before this caller may connect (0: now). */
+  connect(principal: Principal, address: string): number {
+    if (principal.kind === PrincipalKind.Local || principal.kind === PrincipalKind.Key) return 0;
+    return this.perAddress.take(address, principal.kind === PrincipalKind.Rejected ? 10 : 1);
+  }
+
+  /** Seconds to wait before this caller may subscribe (0: now). */
+  subscribe(principal: Principal, address: string): number {
+    if (principal.kind === PrincipalKind.Local) return 0;
+    return principal.kind === PrincipalKind.Key ? this.perKey.take(principal.key!.id) : this.perAddress.take(address);
+  }
 }
 
 /** The caller of an HTTP request, found by `authenticate` and read by the GraphQL context. */
