@@ -109,12 +109,17 @@ const OPTUNA_SH6: OptunaPruner = { label: "SH eta6", type: "SuccessiveHalvingPru
 const OPTUNA_HB: OptunaPruner = { label: "HB", type: "HyperbandPruner", kwargs: { min_resource: 1, max_resource: 100, reduction_factor: 3 } };
 const OPTUNA_HB6: OptunaPruner = { label: "HB eta6", type: "HyperbandPruner", kwargs: { min_resource: 1, max_resource: 100, reduction_factor: 6 } };
 const OPTUNA_SH7: OptunaPruner = { label: "SH eta7", type: "SuccessiveHalvingPruner", kwargs: { reduction_factor: 7 } };
-const OPTUNA_HB7: OptunaPruner = { label: "HB eta7", type: "HyperbandPruner", kwargs: { min_resource: 1, max_resource: 100, reduction_factor: 7 } };
+const OPTUNA_HB7: OptunaPruner = {
+  label: "HB eta7 b1",
+  type: "HyperbandPruner",
+  kwargs: { min_resource: 1, max_resource: 100, reduction_factor: 7, bootstrap_count: 1 },
+};
 
 /**
  * SH and HB with Optuna's settings (the bracket filter for HB's sampler, as Optuna), with eta = 6,
- * and with eta = 7 and the sampler trained on the rung view: the configuration the goals are
- * judged on (with 100 steps, eta 7 puts the rungs at 1, 7 and 49; eta 6 at 1, 6 and 36).
+ * and with eta = 7 (HB also with a bootstrap count of 1) and the sampler trained on the rung view:
+ * the configuration the goals are judged on (with 100 steps, eta 7 puts the rungs at 1, 7 and 49;
+ * eta 6 at 1, 6 and 36).
  */
 const CONTENDERS: Contender[] = [
   { label: "NONE", pruner: { type: "NONE", options: {} }, multiFidelity: null },
@@ -132,8 +137,10 @@ const CONTENDERS: Contender[] = [
     optuna: OPTUNA_HB6,
   },
   {
-    label: "HB eta7+rungview",
-    pruner: { type: "HYPERBAND", options: { minResource: 1, maxResource: 100, reductionFactor: 7 } },
+    // bootstrapCount 1: a rung promotes no trial until another has reached it (the first to
+    // arrive is pruned, as in Optuna), so early trials do not pass rungs that nobody competes at.
+    label: "HB eta7 b1+rungview",
+    pruner: { type: "HYPERBAND", options: { minResource: 1, maxResource: 100, reductionFactor: 7, bootstrapCount: 1 } },
     multiFidelity: {},
     optuna: OPTUNA_HB7,
     goal: true,
