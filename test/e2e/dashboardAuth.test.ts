@@ -28,7 +28,7 @@ test("asks for an API key, shows nothing without one, and the studies once it is
   await page.locator("button", { hasText: "Use key" }).click();
   await expect.poll(() => page.locator('tr[data-study="guarded"]').count()).toBe(1);
   // A wrong key is refused again with the bar, not with a broken page.
-  await page.evaluate(() => localStorage.setItem("graphtune.apiKey", "gt_1_wrong"));
+  await page.evaluate(`localStorage.setItem("graphtune.apiKey", "gt_1_wrong")`);
   await page.reload();
   await expect.poll(() => keyInput.isVisible()).toBe(true);
   expect(await page.locator('tr[data-study="guarded"]').count()).toBe(0);
