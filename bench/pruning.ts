@@ -9,10 +9,15 @@
  * Presets (mf-prior-bench's): "default" (bias 0.5, noise 0.1; ranks at low steps mostly hold) and
  * "good" (bias 2.5, noise 2; low steps are a poor guide), both by default.
  *
+ * Then the same question on real learning curves (pruning/tfjsCurves.ts): tfjs-mlp trials on a
+ * built-in data set, one epoch a step, with and without each pruner, beside Optuna's TPE and
+ * pruners driving the same training.
+ *
  *   npm run bench:pruning -- [--seeds 10] [--trials 200] [--workers 1,4] [--presets default,good]
  *                           [--optuna-presets default,good] [--optuna-all]
- *                           [--only NONE,SH] [--no-optuna] [--no-speed] [--no-quality]
+ *                           [--only NONE,SH] [--no-optuna] [--no-speed] [--no-quality] [--no-tfjs]
  *                           [--extra '[{"label": "SH-r5", "pruner": {...}, "multiFidelity": {}}]']
+ *                           [--tfjs-only] [--tfjs-dataset breast_cancer] [--tfjs-epochs 27] [--tfjs-trials 200] [--tfjs-seeds 5]
  */
 import { formatTable } from "./support/stats";
 import { execFile } from "node:child_process";
@@ -26,6 +31,7 @@ import { Rng } from "../server/src/optimization/random";
 import { createSampler, samplerTypes } from "../server/src/optimization/samplers/registry";
 import type { JsonValue, ParamSpec, StudyView, TrialView } from "../server/src/optimization/types";
 import { MF_HARTMANN6_PRESETS, type MultiFidelityFunction, mfHartmann6 } from "./mfFunctions";
+import { runTfjsCurves, type TfjsCurvesOptions } from "./pruning/tfjsCurves";
 
 interface Args {
   seeds: number;
@@ -42,6 +48,8 @@ interface Args {
   optunaAll: boolean;
   /** More contenders, as JSON (to try other options without editing this file). */
   extra: Contender[];
+  /** The real learning curves section; null when skipped. */
+  tfjs: Omit<TfjsCurvesOptions, "optuna" | "optunaAll" | "only"> | null;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -58,6 +66,7 @@ function parseArgs(argv: string[]): Args {
     speed: true,
     quality: true,
     extra: [],
+    tfjs: { dataset: "breast_cancer", epochs: 27, trials: Number(env.PRUNING_TRIALS ?? 200), seeds: 5 },
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -73,6 +82,12 @@ function parseArgs(argv: string[]): Args {
     else if (a === "--no-speed") args.speed = false;
     else if (a === "--no-quality") args.quality = false;
     else if (a === "--extra") args.extra = JSON.parse(next()) as Contender[];
+    else if (a === "--no-tfjs") args.tfjs = null;
+    else if (a === "--tfjs-only") Object.assign(args, { quality: false, speed: false });
+    else if (a === "--tfjs-dataset") args.tfjs!.dataset = next();
+    else if (a === "--tfjs-epochs") args.tfjs!.epochs = Number(next());
+    else if (a === "--tfjs-trials") args.tfjs!.trials = Number(next());
+    else if (a === "--tfjs-seeds") args.tfjs!.seeds = Number(next());
     else throw new Error(`unknown argument ${a}`);
   }
   for (const p of args.presets) {
@@ -439,6 +454,7 @@ function speed(): void {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (args.quality) for (const preset of args.presets) await quality(args, preset);
+  if (args.tfjs) await runTfjsCurves({ ...args.tfjs, optuna: args.optuna, optunaAll: args.optunaAll, only: args.only });
   if (args.speed) speed();
 }
 
