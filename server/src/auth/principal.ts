@@ -87,6 +87,15 @@ export class Principal {
     return [...this.memberships.keys()].filter((p) => atLeast(this.roleIn(p), role));
   }
 
+  /**
+   * Equal for callers with the same rights (the same key and user with the same roles, or the same
+   * kind of keyless caller): what they may see and do is the same, so results can be shared.
+   */
+  get rightsKey(): string {
+    const roles = [...this.memberships].map(([project, role]) => `${project}=${role}`).sort();
+    return JSON.stringify([this.kind, this.user?.id ?? null, this.user?.serverAdmin ?? null, this.key?.id ?? null, this.key?.projectId ?? null, this.key?.maxRole ?? null, roles]);
+  }
+
   /** The memberships as stored (before the key's limits), for `viewer`. */
   storedMemberships(): ReadonlyMap<string, Role> {
     return this.memberships;

@@ -33,6 +33,7 @@ import type { Logger } from "../logging";
 import type { Services } from "../services";
 import { dashboardRouter } from "./dashboard";
 import { graphiqlRouter } from "./ide";
+import { DocumentIds, sharedSubscribe } from "../graphql/sharedSubscribe";
 
 export interface HttpServerOptions {
   services: Services;
@@ -114,6 +115,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     );
   const authorize = options.authorizeConnection ?? (() => true);
   const documents = new DocumentCache(schema, wsValidationRules);
+  const documentIds = new DocumentIds();
   const keyedSockets = new KeyedSockets(services.auth);
   const liveLimits = new LiveRateLimits(options.limits);
   const addressOf = (request: http.IncomingMessage) => request.socket.remoteAddress ?? "unknown";
@@ -159,6 +161,15 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         return { schema, document: document as DocumentNode, variableValues: payload.variables, operationName: payload.operationName };
       },
       context: (ctx): WebSocketContext => ({ ...createContext(services, ctx.extra.principal!), connectionParams: ctx.connectionParams ?? {} }),
+      // Subscribers with the same operation, variables and rights execute each event once between them.
+      subscribe: sharedSubscribe((args) =>
+        JSON.stringify([
+          documentIds.of(args.document),
+          args.operationName ?? null,
+          args.variableValues ?? null,
+          (args.contextValue as WebSocketContext).auth.principal.rightsKey,
+        ]),
+      ),
       // The same error codes and redaction as over HTTP.
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors?.length ? ({ ...result, errors: formatWs(result.errors) } as FormattedExecutionResult) : undefined,
