@@ -39,7 +39,7 @@ function fixture() {
             sources.push(queue);
             return queue;
           },
-          resolve: (tick: Tick) => tick,
+          resolve: (tick: unknown) => tick,
         },
       },
     }),
