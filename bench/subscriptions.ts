@@ -16,6 +16,8 @@
  * Flags: --rate N (points/s in total, default 5000), --seconds N (per phase, default 20),
  * --subscribers N (default 200), --reporters N (default 20), --idle N (default 1000).
  */
+import { readFileSync } from "node:fs";
+import os from "node:os";
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
 import { GraphqlClient } from "./support/graphqlClient";
@@ -61,6 +63,18 @@ interface PhaseResult {
   latencies: number[];
   roundTrips: number[];
   serverCpuMsPerS: number;
+  /** This process's CPU (the clients: subscribers and reporters), ms per second. */
+  clientCpuMsPerS: number;
+  /** Busy share of all the machine's cores, 0..1 (servers, PostgreSQL, clients and anything else). */
+  machineBusy: number;
+}
+
+/** Busy and total CPU time of the whole machine so far, in clock ticks (/proc/stat's first line). */
+function machineTicks(): { busy: number; total: number } {
+  const fields = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((a, b) => a + b, 0);
+  const idle = fields[3] + (fields[4] ?? 0);
+  return { busy: total - idle, total };
 }
 
 /** Sends of each batch, by trial and first step: when its reportMetrics request started. */
@@ -137,6 +151,8 @@ async function runPhase(name: string, servers: ServerProcess[]): Promise<PhaseRe
   measuring = true;
   const intervalMs = (1000 * BATCH * REPORTERS) / RATE;
   const cpuStart = servers.reduce((a, s) => a + s.cpuMs(), 0);
+  const clientCpuStart = process.cpuUsage();
+  const machineStart = machineTicks();
   const start = performance.now();
   const end = start + SECONDS * 1000;
   let sentPoints = 0;
@@ -155,6 +171,8 @@ async function runPhase(name: string, servers: ServerProcess[]): Promise<PhaseRe
   const elapsed = (performance.now() - start) / 1000;
   progress(`${name}: reporters done after ${fmt(elapsed)} s; waiting for deliveries to drain`);
   const cpuMs = servers.reduce((a, s) => a + s.cpuMs(), 0) - cpuStart;
+  const clientCpu = process.cpuUsage(clientCpuStart);
+  const machineEnd = machineTicks();
 
   // Let deliveries drain: stop when nothing new arrives for a second (at most 15 s).
   let last = -1;
@@ -192,6 +210,8 @@ async function runPhase(name: string, servers: ServerProcess[]): Promise<PhaseRe
     latencies,
     roundTrips,
     serverCpuMsPerS: cpuMs / elapsed,
+    clientCpuMsPerS: (clientCpu.user + clientCpu.system) / 1000 / elapsed,
+    machineBusy: (machineEnd.busy - machineStart.busy) / (machineEnd.total - machineStart.total),
   };
 }
 
@@ -271,7 +291,7 @@ async function main() {
 
     console.log("");
     printTable(
-      ["setup", "points/s sent (target)", "report→receipt p50 ms", "p99 ms", "max ms", "report round trip p50/p99 ms", "delivered / expected", "duplicates", "missing", "server CPU"],
+      ["setup", "points/s sent (target)", "report→receipt p50 ms", "p99 ms", "max ms", "report round trip p50/p99 ms", "delivered / expected", "duplicates", "missing", "server CPU", "client CPU", `machine busy (${os.cpus().length} cores)`],
       results.map((r) => [
         r.name,
         `${fmt(r.achievedRate, 0)} (${RATE})`,
@@ -283,6 +303,8 @@ async function main() {
         String(r.duplicates),
         String(r.missing),
         `${fmt(r.serverCpuMsPerS / 10, 0)}% of a core`,
+        `${fmt(r.clientCpuMsPerS / 10, 0)}% of a core`,
+        `${fmt(r.machineBusy * 100, 0)}%`,
       ]),
     );
     const [pgRun, memRun] = results;
