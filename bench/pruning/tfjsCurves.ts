@@ -97,6 +97,21 @@ function task(options: TfjsCurvesOptions, patience: number): Record<string, Json
   return { dataset: options.dataset, epochs: options.epochs, patience, metric: "valLoss" };
 }
 
+/** What the trainer gets for trial `number` (less `report`), as a worker would give it. */
+function trialContext(options: TfjsCurvesOptions, patience: number, number: number, params: Record<string, JsonValue>): Omit<TrainerContext, "report"> {
+  return {
+    trialId: String(number),
+    trialNumber: number,
+    params,
+    task: task(options, patience),
+    directions: ["MINIMIZE"],
+    device: { kind: "cpu" },
+    signal,
+    server: { url: "" },
+    log: () => {},
+  };
+}
+
 /** Runs `trials` tfjs-mlp trials under `driver`; every epoch is one step. */
 async function runSearch(trainer: Trainer, driver: SearchDriver, options: TfjsCurvesOptions, patience: number): Promise<RunResult> {
   const result: RunResult = { steps: 0, curve: [], best: null, pruned: 0, failed: 0, testLoss: NaN, testAccuracy: NaN };
@@ -105,18 +120,10 @@ async function runSearch(trainer: Trainer, driver: SearchDriver, options: TfjsCu
     for (let i = 0; i < options.trials; i++) {
       const { number, params } = await driver.ask();
       const ctx: TrainerContext = {
-        trialId: String(number),
-        trialNumber: number,
-        params,
-        task: task(options, patience),
-        directions: ["MINIMIZE"],
-        device: { kind: "cpu" },
-        signal,
-        server: { url: "" },
-        log: () => {},
-        report: async (_step, objective) => {
+        ...trialContext(options, patience, number, params),
+        report: async (step, objective) => {
           result.steps++;
-          const answer = await driver.report(_step, objective);
+          const answer = await driver.report(step, objective);
           return { shouldPrune: answer.prune, reason: answer.reason };
         },
       };
@@ -141,17 +148,8 @@ async function runSearch(trainer: Trainer, driver: SearchDriver, options: TfjsCu
     await driver.close();
   }
   if (result.best) {
-    const scores = await trainer.evaluate!({
-      trialId: "best",
-      trialNumber: result.best.number,
-      params: result.best.params,
-      task: task(options, patience),
-      directions: ["MINIMIZE"],
-      device: { kind: "cpu" },
-      signal,
-      server: { url: "" },
-      log: () => {},
-    });
+    // The same trial number, hence the same weight seed, as the search trained it with.
+    const scores = await trainer.evaluate!(trialContext(options, patience, result.best.number, result.best.params));
     result.testLoss = scores.testLoss ?? NaN;
     result.testAccuracy = scores.testAccuracy ?? NaN;
   }
