@@ -172,6 +172,9 @@ function fmt(x: number): string {
   return Math.abs(x) >= 0.01 ? x.toPrecision(3) : x.toExponential(2);
 }
 
+/** The row of a contender's Optuna peer. */
+const optunaLabel = (c: Contender) => `optuna ${c.label.replace("+rungview", "")} (TPE)`;
+
 function optunaScript(): { python: string; script: string } | string {
   const python = "/usr/bin/python3";
   const script = [path.join(__dirname, "..", "optuna_ask_tell.py"), path.join(__dirname, "..", "..", "..", "bench", "optuna_ask_tell.py")].find((p) => existsSync(p));
@@ -207,7 +210,7 @@ export async function runTfjsCurves(options: TfjsCurvesOptions): Promise<void> {
     await run(c.label, (seed) => new EngineDriver(space, "MINIMIZE", "TPE", seed, c.pruner, c.multiFidelity), c.patience ?? 0);
     if (c.optuna && (c.goal || options.optunaAll) && typeof optuna !== "string") {
       const spec = c.optuna;
-      await run(`optuna ${c.label.replace("+rungview", "")} (TPE)`, (seed) => new OptunaDriver(optuna.python, optuna.script, space, "MINIMIZE", seed, spec), 0);
+      await run(optunaLabel(c), (seed) => new OptunaDriver(optuna.python, optuna.script, space, "MINIMIZE", seed, spec), 0);
     }
   }
   await trainer.close?.();
@@ -234,8 +237,8 @@ export async function runTfjsCurves(options: TfjsCurvesOptions): Promise<void> {
     ];
   });
   console.log(`\nMedian over seeds; regret = best fully trained trial's validation loss - ${fmt(reference)} (the best any search here reached).`);
-  console.log("The best trial of each search is trained again and scored on the test part, which no search saw (median, q25 .. q75):");
-  console.log("the validation regret also rewards searches that fully train more trials, since the best of more noisy scores is lower.");
+  console.log("Its test loss: the search's best trial trained again and scored on the test part, which no search saw (median, q25 .. q75).");
+  console.log("The validation regret favours searches that fully train more trials: the best of more noisy scores is lower.");
   console.log(
     table(["pruner", "total epochs", "fewer than NONE", "median regret", "spread (q25 .. q75)", "fully trained", "diverged", "its test loss", "its test accuracy"], rows),
   );
@@ -252,11 +255,11 @@ export async function runTfjsCurves(options: TfjsCurvesOptions): Promise<void> {
       console.log(`  (held out: its best trial's test loss ${fmt(testLoss)} vs NONE's median ${fmt(median(none.map((r) => r.testLoss)))}, q75 ${fmt(noneTestUpper)}: ${testLoss <= noneTestUpper ? "within" : "outside"} NONE's spread)`);
     }
   }
-  const pairs = list.filter((c) => results.has(`optuna ${c.label.replace("+rungview", "")} (TPE)`));
+  const pairs = list.filter((c) => results.has(optunaLabel(c)));
   if (pairs.length) {
     console.log("\nAt equal epochs (per seed, the budget is the smaller of the two searches' totals):");
     const eqRows = pairs.map((c) => {
-      const theirLabel = `optuna ${c.label.replace("+rungview", "")} (TPE)`;
+      const theirLabel = optunaLabel(c);
       const ours = results.get(c.label)!;
       const theirs = results.get(theirLabel)!;
       const a: number[] = [];
