@@ -46,9 +46,16 @@ export async function endToEndSearch(options: EndToEndOptions): Promise<void> {
     })
   ).startSearch;
   let result;
+  let lastProgress = Date.now();
   for (;;) {
     result = (await client.request(GetSearchDocument, { id: search.id })).search!;
     if (result.state !== "QUEUED" && result.state !== "RUNNING") break;
+    // A progress line every 15 s, so a run cut short by a time limit still says how far it got.
+    if (Date.now() - lastProgress >= 15_000) {
+      lastProgress = Date.now();
+      const s = ((lastProgress - started) / 1000).toFixed(0);
+      console.log(`${s} s: ${result.completedTrials} of ${nTrials} trials finished (${result.prunedTrials} pruned, ${result.failedTrials} failed)`);
+    }
     await new Promise((r) => setTimeout(r, 1000));
   }
   const seconds = (Date.now() - started) / 1000;
@@ -66,7 +73,7 @@ export async function endToEndSearch(options: EndToEndOptions): Promise<void> {
       String(nTrials * epochs),
       fmt(seconds),
       result.bestTrial?.values?.[0] !== undefined ? fmt(result.bestTrial.values[0], 4) : "-",
-      test?.testAccuracy !== undefined ? fmt(test.testAccuracy, 4) : JSON.stringify(result.evaluation),
+      test?.testAccuracy !== undefined ? fmt(test.testAccuracy, 4) : `- (evaluation ${result.evaluation.state})`,
       result.state,
     ]],
   );

@@ -102,6 +102,22 @@ describe("graphtune worker", () => {
     await until(() => Promise.resolve(!alive(pid)), (gone) => gone, 5000);
   });
 
+  it("tells PRUNED when its pruner says prune, also when the control stream's PRUNE arrives before the program has stopped", async () => {
+    // The objective starts at (x - 0.3)^2 + 1 > 0.5: every trial is pruned at its first report.
+    const studyId = await study({ pruner: { type: "THRESHOLD", options: { upper: 0.5 } } });
+    const w = await worker();
+    // The program takes 400 ms to stop after SIGTERM, so the PRUNE signal comes first.
+    const task = { trainer: "command", argv: ["node", EPOCHS, "{x}", "1000", "50", "400"] };
+    const searchId = await startSearch({ studyId, nTrials: 3, task });
+    const ended = await until(() => server.ok(SEARCH, { id: searchId }).then((d) => d.search), (s) => s.state === "COMPLETED", 15_000);
+    expect(ended).toMatchObject({ completedTrials: 3, prunedTrials: 3, failedTrials: 0 });
+    for (const t of await trials(studyId)) {
+      expect(t.state).toBe("PRUNED");
+      expect(t.owner).toBe(w.executorId);
+    }
+    expect(w.lines.some((l) => l.msg === "control signal" && l.action === "PRUNE" && l.state === "RUNNING")).toBe(true);
+  });
+
   it("stops at once when its search is cancelled", async () => {
     const studyId = await study();
     const w = await worker();

@@ -207,8 +207,7 @@ export class Worker {
       this.current = null;
     }
     this.options.onTrialTiming?.(timing);
-    // Stopped from outside (pruned, cancelled, lease lost): the server already holds the outcome.
-    if (stoppedFromOutside) outcome = { state: "STOPPED" };
+    if (stoppedFromOutside) outcome = outcomeStoppedFromOutside(outcome, control.signal.reason);
     else if (outcome.state === "STOPPED") outcome = await this.checkToldByProgram(trial.id);
     log.info("trial finished", { state: outcome.state, seconds: (Date.now() - started) / 1000 });
     if (outcome.state !== "STOPPED") this.unsent = { trialId: trial.id, outcome };
@@ -296,8 +295,12 @@ export class Worker {
     void (async () => {
       try {
         for await (const { trialControl } of this.live.subscribe(TrialControlDocument, () => ({ trialId }), { signal: control.signal })) {
-          log.info("control signal", { action: trialControl.action, reason: trialControl.reason });
-          control.abort(new Error(`${trialControl.action}: ${trialControl.reason ?? ""}`));
+          log.info("control signal", { action: trialControl.action, reason: trialControl.reason, state: trialControl.state });
+          control.abort(
+            trialControl.action === "PRUNE" && trialControl.state === "RUNNING"
+              ? new PruneRequested(trialControl.reason)
+              : new Error(`${trialControl.action}: ${trialControl.reason ?? ""}`),
+          );
           return;
         }
       } catch (error) {
@@ -334,6 +337,25 @@ export class Worker {
       .request(FinishEvaluationDocument, { executorId: this.executorId!, searchId: search.id, metrics, error }, { idempotent: true })
       .catch((e: Error) => log.error("could not store the evaluation", { error: e.message }));
   }
+}
+
+/** The pruner said prune while the trial still runs: its executor stops it and tells it PRUNED. */
+class PruneRequested extends Error {
+  constructor(readonly pruneReason: string | null) {
+    super(`PRUNE: ${pruneReason ?? ""}`);
+  }
+}
+
+/**
+ * The outcome to tell for a trial stopped from outside. A prune decision reaches the worker twice,
+ * in its report's answer and on the control stream, in either order, and the trial stays RUNNING
+ * until someone tells it PRUNED: the worker does, whichever came first. Any other stop (a person
+ * pruned it, a tell from elsewhere, a cancel, a lost lease) already finished the trial on the server.
+ */
+function outcomeStoppedFromOutside(outcome: TrialOutcome, why: unknown): TrialOutcome {
+  if (outcome.state === "PRUNED") return outcome;
+  if (why instanceof PruneRequested) return { state: "PRUNED", ...(why.pruneReason ? { reason: why.pruneReason } : {}) };
+  return { state: "STOPPED" };
 }
 
 /** A trial's outcome as claimTrial's `finished` argument. */
