@@ -16,7 +16,7 @@ import { execFileSync } from "node:child_process";
 import path from "node:path";
 import pg from "pg";
 import { GraphqlClient } from "./support/graphqlClient";
-import { benchDatabaseServer } from "./support/postgres";
+import { benchDatabaseServer, postgresCpuMs } from "./support/postgres";
 import { startServerProcess } from "./support/serverProcess";
 import { fmt, median, printTable, quantile } from "./support/stats";
 
@@ -47,8 +47,9 @@ async function createStudy(client: GraphqlClient): Promise<string> {
   return (await client.request(CREATE, { input })).createStudy.id;
 }
 
-/** Server CPU per request, per workload, to see cost apart from the machine's other load. */
+/** Server and PostgreSQL CPU per request, per workload, to see cost apart from the machine's other load. */
 const cpuPerRequest = new Map<string, number[]>();
+const pgCpuPerRequest = new Map<string, number[]>();
 
 /** Runs `n` trials with `clients` concurrent workers; returns trials per second. */
 async function throughput(client: GraphqlClient, n: number, reports: number, pointsPerReport = 1): Promise<number> {
@@ -67,9 +68,12 @@ async function throughput(client: GraphqlClient, n: number, reports: number, poi
   };
   const start = performance.now();
   const cpuStart = serverCpuMs();
+  const pgCpuStart = postgresCpuMs();
   await Promise.all(Array.from({ length: CLIENTS }, worker));
   const key = reports ? `ask + ${reports} reports + tell` : "ask + tell";
-  cpuPerRequest.set(key, [...(cpuPerRequest.get(key) ?? []), (serverCpuMs() - cpuStart) / (n * (reports + 2))]);
+  const requests = n * (reports + 2);
+  cpuPerRequest.set(key, [...(cpuPerRequest.get(key) ?? []), (serverCpuMs() - cpuStart) / requests]);
+  pgCpuPerRequest.set(key, [...(pgCpuPerRequest.get(key) ?? []), (postgresCpuMs() - pgCpuStart) / requests]);
   return n / ((performance.now() - start) / 1000);
 }
 
@@ -156,6 +160,10 @@ async function main() {
     console.log(
       "server CPU per GraphQL request (median): " +
         [...cpuPerRequest].map(([k, v]) => `${k}: ${fmt(median(v), 3)} ms`).join(", "),
+    );
+    console.log(
+      "PostgreSQL CPU per GraphQL request (median): " +
+        [...pgCpuPerRequest].map(([k, v]) => `${k}: ${fmt(median(v), 3)} ms`).join(", "),
     );
 
     // A dashboard-sized study: 10,000 trials with 100 points each, reported through the API.

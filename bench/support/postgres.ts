@@ -1,4 +1,5 @@
 import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { readFileSync, readdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -42,4 +43,27 @@ export async function benchDatabaseServer(): Promise<BenchDatabaseServer> {
     },
     stop,
   };
+}
+
+/**
+ * CPU time used so far by every live process named `postgres` on this machine (the server and its
+ * backends), in ms: the database's share of a workload, measured as a difference. Backends that
+ * exited meanwhile are missed, so it suits pooled connections. Machine-wide: other PostgreSQL
+ * servers running here are counted too.
+ */
+export function postgresCpuMs(): number {
+  let ticks = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (entry.charCodeAt(0) < 48 || entry.charCodeAt(0) > 57) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")) !== "postgres") continue;
+      // utime and stime: fields 14 and 15, in clock ticks (100 per second on Linux).
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // The process exited while we read.
+    }
+  }
+  return ticks * 10;
 }

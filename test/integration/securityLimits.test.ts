@@ -1,5 +1,6 @@
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
+import { gzipSync } from "node:zlib";
 import { parse, specifiedRules, validate } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as dashboardQueries from "../../dashboard/src/api/queries";
@@ -76,6 +77,49 @@ describe("abuse limits over HTTP", () => {
     const broken = await post(server.url, "{ not json");
     expect(broken.status).toBe(400);
     expect(codes(broken.body)).toEqual(["BAD_REQUEST"]);
+  });
+
+  it("answers a body streamed past the limit without Content-Length with 413, and a JSON scalar with 400", async () => {
+    const chunk = new TextEncoder().encode(" ".repeat(1024 * 1024));
+    let sent = 0;
+    // A stream has no length up front: the body arrives chunked, and the limit is counted as it comes.
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 8) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const response = await fetch(server.url, { method: "POST", headers: { "content-type": "application/json" }, body, duplex: "half" } as RequestInit);
+    expect(response.status).toBe(413);
+    expect(codes((await response.json()) as any)).toEqual(["PAYLOAD_TOO_LARGE"]);
+    const scalar = await post(server.url, `"{ studies { totalCount } }"`);
+    expect(scalar.status).toBe(400);
+    expect(codes(scalar.body)).toEqual(["BAD_REQUEST"]);
+  });
+
+  it("serves the same through express for bodies it decodes itself: gzip, another charset, with the same guards", async () => {
+    const operation = JSON.stringify({ query: "{ studies { totalCount } }" });
+    const gzipped = await fetch(server.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-encoding": "gzip" },
+      body: gzipSync(operation),
+    });
+    expect(gzipped.status).toBe(200);
+    expect(((await gzipped.json()) as any).data.studies.totalCount).toEqual(expect.any(Number));
+    const utf16 = await fetch(server.url, {
+      method: "POST",
+      headers: { "content-type": "application/json; charset=utf-16le" },
+      body: Buffer.from(operation, "utf16le"),
+    });
+    expect(utf16.status).toBe(200);
+    const flood = JSON.stringify(Array.from({ length: 500 }, () => ({ query: "{ studies { totalCount } }" })));
+    const refused = await fetch(server.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-encoding": "gzip" },
+      body: gzipSync(flood),
+    });
+    expect(refused.status).toBe(400);
+    expect(codes((await refused.json()) as any)).toEqual(["BAD_REQUEST"]);
   });
 
   it("runs small batches and refuses batch floods", async () => {

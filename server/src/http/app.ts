@@ -26,12 +26,13 @@ import { PrincipalKind, type Principal } from "../auth/principal";
 import { SubscriberTooSlowError } from "../events";
 import { createContext, type Context } from "../graphql/context";
 import { formatError } from "../graphql/errors";
-import { LiveRateLimits, authenticate, batchLimit, bodyErrors, principalOf, rateLimit, type HttpLimits } from "../graphql/limits/httpGuards";
+import { LiveRateLimits, RequestRateLimits, authenticate, batchLimit, bodyErrors, principalOf, rateLimit, type HttpLimits } from "../graphql/limits/httpGuards";
 import { queryLimitsRule, type QueryLimits } from "../graphql/limits/queryLimitsRule";
 import { getSchema } from "../graphql/schema";
 import type { Logger } from "../logging";
 import type { Services } from "../services";
 import { dashboardRouter } from "./dashboard";
+import { graphqlPostHandler } from "./graphqlPost";
 import { graphiqlRouter } from "./ide";
 import { DocumentIds, sharedSubscribe } from "../graphql/sharedSubscribe";
 
@@ -42,8 +43,8 @@ export interface HttpServerOptions {
   host?: string;
   /** Default 4000; 0 picks a free port. */
   port?: number;
-  /** Largest request body accepted, default "5mb" (a reportMetrics batch of 10,000 points fits). */
-  bodyLimit?: string;
+  /** Largest request body accepted in bytes, default 5 MiB (a reportMetrics batch of 10,000 points fits). */
+  bodyLimitBytes?: number;
   /**
    * Decides whether a WebSocket connection may run operations, from its connectionParams (what
    * headers are to HTTP: a client sends them once, in connection_init) and the upgrade request.
@@ -99,7 +100,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   // Listening before the first request, so no subscription misses an event.
   await services.events.start();
   const app = express();
-  const httpServer = http.createServer(app);
+  // No ETag on GraphQL answers (express would hash every response body for one).
+  app.set("etag", false);
+  // POST /graphql with JSON goes straight to Apollo; express serves the rest.
+  let graphqlPost: ((req: http.IncomingMessage, res: http.ServerResponse) => boolean) | null = null;
+  const httpServer = http.createServer((req, res) => {
+    if (!graphqlPost?.(req, res)) app(req, res);
+  });
   // Longer than the usual 60 s idle timeout of load balancers and clients' keep-alive pools, so
   // the server never closes a connection that a client is about to reuse.
   httpServer.keepAliveTimeout = 65_000;
@@ -208,10 +215,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   });
   await apollo.start();
 
-  // API clients' POSTs match first and skip every other route: the hot path stays short.
+  const bodyLimitBytes = options.bodyLimitBytes ?? 5 * 1024 * 1024;
+  const rateLimits = new RequestRateLimits(options.limits);
+  graphqlPost = graphqlPostHandler(GRAPHQL_PATH, { apollo, services, logger, rateLimits, limits: options.limits, bodyLimitBytes });
+  // What graphqlPost leaves (GET, other content types and charsets, compressed bodies) takes the
+  // same guards through express.
   const graphqlHandler = expressMiddleware(apollo, { context: async ({ res }) => createContext(services, principalOf(res)) });
-  const jsonBody = express.json({ limit: options.bodyLimit ?? "5mb" });
-  const guards = [authenticate(services.auth), batchLimit(options.limits), rateLimit(options.limits)];
+  const jsonBody = express.json({ limit: bodyLimitBytes });
+  const guards = [authenticate(services.auth), batchLimit(options.limits), rateLimit(rateLimits)];
   app.post(GRAPHQL_PATH, jsonBody, bodyErrors, ...guards, graphqlHandler);
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });

@@ -44,13 +44,71 @@ export class LiveRateLimits {
   }
 }
 
+/** A request refused before GraphQL runs: its HTTP status and GraphQL error code. */
+export interface Refusal {
+  status: number;
+  code: string;
+  message: string;
+  /** Seconds, for the Retry-After header. */
+  retryAfter?: number;
+}
+
+/** A refusal as a GraphQL response body. */
+export function refusalBody(refusal: Refusal): string {
+  return JSON.stringify({ errors: [{ message: refusal.message, extensions: { code: refusal.code } }] });
+}
+
+/** Batched (array) requests: allowed, but with at most `max` operations. */
+export function batchRefusal(body: unknown, max: number): Refusal | null {
+  if (!Array.isArray(body) || (body.length > 0 && body.length <= max)) return null;
+  return { status: 400, code: "BAD_REQUEST", message: `a batched request holds 1 to ${max} operations (this one ${body.length}); split it.` };
+}
+
+export const PAYLOAD_TOO_LARGE: Refusal = {
+  status: 413,
+  code: "PAYLOAD_TOO_LARGE",
+  message: "the request body is larger than this server accepts; send smaller batches.",
+};
+export const INVALID_JSON: Refusal = { status: 400, code: "BAD_REQUEST", message: "the request body is not valid JSON." };
+
+/**
+ * Token buckets per key, and per IP address for callers without a valid key (a refused key costs
+ * more: each one made the server compute a slow hash). Over the limit: 429 with Retry-After.
+ * Callers on a server whose auth is off (one person on loopback) are not limited.
+ */
+export class RequestRateLimits {
+  private readonly perKey: TokenBuckets;
+  private readonly perAddress: TokenBuckets;
+
+  constructor(limits: HttpLimits = {}) {
+    this.perKey = new TokenBuckets(limits.perKey ?? { perSecond: 200 });
+    this.perAddress = new TokenBuckets(limits.perAddress ?? { perSecond: 20 });
+  }
+
+  refusal(principal: Principal, address: string, operations: number): Refusal | null {
+    if (principal.kind === PrincipalKind.Local) return null;
+    const wait =
+      principal.kind === PrincipalKind.Key
+        ? this.perKey.take(principal.key!.id, operations)
+        : this.perAddress.take(address, principal.kind === PrincipalKind.Rejected ? 10 : operations);
+    if (!wait) return null;
+    return {
+      status: 429,
+      code: "RATE_LIMITED",
+      message: `too many requests; retry after ${wait} s (limits are per API key, and per address without one).`,
+      retryAfter: wait,
+    };
+  }
+}
+
 /** The caller of an HTTP request, found by `authenticate` and read by the GraphQL context. */
 export function principalOf(res: { locals: Record<string, unknown> }): Principal {
   return res.locals.principal as Principal;
 }
 
-function sendError(res: Parameters<RequestHandler>[1], status: number, code: string, message: string): void {
-  res.status(status).json({ errors: [{ message, extensions: { code } }] });
+function refuse(res: Parameters<RequestHandler>[1], refusal: Refusal): void {
+  if (refusal.retryAfter !== undefined) res.setHeader("retry-after", String(refusal.retryAfter));
+  res.status(refusal.status).type("application/json").send(refusalBody(refusal));
 }
 
 /** Finds the caller from `authorization: Bearer <key>`; the GraphQL layer decides what it may do. */
@@ -66,34 +124,22 @@ export function authenticate(auth: Authenticator): RequestHandler {
   };
 }
 
-/**
- * Token buckets per key, and per IP address for callers without a valid key (a refused key costs
- * more: each one made the server compute a slow hash). Over the limit: 429 with Retry-After.
- * Callers on a server whose auth is off (one person on loopback) are not limited.
- */
-export function rateLimit(limits: HttpLimits = {}): RequestHandler {
-  const perKey = new TokenBuckets(limits.perKey ?? { perSecond: 200 });
-  const perAddress = new TokenBuckets(limits.perAddress ?? { perSecond: 20 });
+/** RequestRateLimits as express middleware. */
+export function rateLimit(limits: RequestRateLimits): RequestHandler {
   return (req, res, next) => {
-    const principal = principalOf(res);
-    if (principal.kind === PrincipalKind.Local) return next();
-    const operations = Array.isArray(req.body) ? req.body.length : 1;
-    const wait =
-      principal.kind === PrincipalKind.Key
-        ? perKey.take(principal.key!.id, operations)
-        : perAddress.take(req.ip ?? "unknown", principal.kind === PrincipalKind.Rejected ? 10 : operations);
-    if (!wait) return next();
-    res.setHeader("retry-after", String(wait));
-    sendError(res, 429, "RATE_LIMITED", `too many requests; retry after ${wait} s (limits are per API key, and per address without one).`);
+    const refusal = limits.refusal(principalOf(res), req.ip ?? "unknown", Array.isArray(req.body) ? req.body.length : 1);
+    if (refusal) refuse(res, refusal);
+    else next();
   };
 }
 
-/** Batched (array) requests: allowed, but with at most `maxBatch` operations. */
+/** batchRefusal as express middleware. */
 export function batchLimit(limits: HttpLimits = {}): RequestHandler {
   const max = limits.maxBatch ?? 10;
   return (req, res, next) => {
-    if (!Array.isArray(req.body) || (req.body.length > 0 && req.body.length <= max)) return next();
-    sendError(res, 400, "BAD_REQUEST", `a batched request holds 1 to ${max} operations (this one ${req.body.length}); split it.`);
+    const refusal = batchRefusal(req.body, max);
+    if (refusal) refuse(res, refusal);
+    else next();
   };
 }
 
@@ -101,6 +147,5 @@ export function batchLimit(limits: HttpLimits = {}): RequestHandler {
 export const bodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
   const status = (error as { status?: number }).status;
   if (res.headersSent || (status !== 413 && status !== 400)) return next(error);
-  if (status === 413) sendError(res, 413, "PAYLOAD_TOO_LARGE", "the request body is larger than this server accepts; send smaller batches.");
-  else sendError(res, 400, "BAD_REQUEST", "the request body is not valid JSON.");
+  refuse(res, status === 413 ? PAYLOAD_TOO_LARGE : INVALID_JSON);
 };
