@@ -69,6 +69,13 @@ function contenders(epochs: number): Contender[] {
       optuna: { type: "HyperbandPruner", kwargs: { min_resource: 1, max_resource: epochs, reduction_factor: 3 } },
     },
     {
+      // The same pruner with Optuna's bracket filter for the sampler instead of the rung view.
+      label: "HB eta7 b1",
+      pruner: hb(7, 1),
+      multiFidelity: null,
+      optuna: { type: "HyperbandPruner", kwargs: { min_resource: 1, max_resource: epochs, reduction_factor: 7, bootstrap_count: 1 } },
+    },
+    {
       label: "HB eta7 b1+rungview",
       pruner: hb(7, 1),
       multiFidelity: {},
