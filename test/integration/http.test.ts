@@ -40,6 +40,25 @@ describe("the HTTP endpoint", () => {
     expect(await (await fetch(new URL("/healthz", server.url))).json()).toEqual({ status: "ok" });
   });
 
+  it("answers POSTs with a query string, an explicit UTF-8 charset or a trailing slash, and refuses simple requests (CSRF)", async () => {
+    const body = JSON.stringify({ query: "{ studies { totalCount } }" });
+    const post = (url: string, contentType: string) => fetch(url, { method: "POST", headers: { "content-type": contentType }, body });
+    for (const [url, type] of [
+      [`${server.url}?trace=1`, "application/json"],
+      [server.url, "application/json; charset=UTF-8"],
+      [`${server.url}/`, "application/json"],
+    ]) {
+      const response = await post(url, type);
+      expect(response.status, `${url} ${type}`).toBe(200);
+      expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+      expect(((await response.json()) as any).data.studies.totalCount, `${url} ${type}`).toBeGreaterThanOrEqual(0);
+    }
+    // A form-like content type is what a cross-site page could send without a preflight.
+    const simple = await post(server.url, "text/plain");
+    expect(simple.status).toBe(400);
+    expect(((await simple.json()) as any).errors[0].message).toMatch(/Cross-Site Request Forgery/);
+  });
+
   it("answers GraphQL over WebSocket (graphql-transport-ws) on the same path", async () => {
     const client = createClient({ url: server.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 });
     try {
