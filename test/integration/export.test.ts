@@ -104,6 +104,18 @@ describe("JSON export and import", () => {
     const second = await exportJson(importStudy.id);
     expect(second.study.name).toBe("export-copy");
     expect(comparable(second)).toEqual(comparable(first));
+    // Stored as the original is: the running trial's points as rows, finished trials' as arrays.
+    const layout = (id: string) =>
+      server.db.query(
+        `SELECT t.number,
+           (SELECT count(*)::int FROM metric_series ms JOIN metric_points p ON p.series_id = ms.id WHERE ms.trial_id = t.id) AS rows,
+           (SELECT count(*)::int FROM metric_series ms JOIN metric_archive a ON a.series_id = ms.id WHERE ms.trial_id = t.id) AS arrays
+         FROM trials t WHERE t.study_id = $1 AND t.number < 6 ORDER BY t.number`,
+        [id],
+      );
+    const arraysOnly = { rows: 0, arrays: 2 };
+    expect(await layout(studyId)).toEqual([0, 1, 2, 3, 4].map((number) => ({ number, ...arraysOnly })).concat([{ number: 5, rows: 6, arrays: 0 }]));
+    expect(await layout(importStudy.id)).toEqual(await layout(studyId));
   });
 
   it("gives an imported study a working future: the next ask takes its enqueued trial, then numbering goes on", async () => {

@@ -216,7 +216,7 @@ describe("leases", () => {
     expect(retry.trial.retryOf).toBe(lost.trial.id);
     expect(retry.trial.params).toEqual(lost.trial.params);
     const kept = await server.db.query(
-      `SELECT p.step FROM metric_points p JOIN metric_series m ON m.id = p.series_id WHERE m.trial_id = $1 ORDER BY p.step`,
+      `SELECT p.step FROM metric_series m CROSS JOIN LATERAL series_points(m.id) p WHERE m.trial_id = $1 ORDER BY p.step`,
       [lost.trial.id],
     );
     expect(kept.map((r: any) => r.step)).toEqual([0, 1]);

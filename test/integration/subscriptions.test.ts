@@ -200,6 +200,38 @@ describe("metricsReported", () => {
     fromStep.stop();
   });
 
+  it("replays a finished trial's points, now archived as arrays, after a cursor and at their stored times", async () => {
+    const studyId = await newStudy();
+    const t = await ask(studyId);
+    let before = server.services.streams.hub.topicCount;
+    const live = new Received<{ metricsReported: Batch }>(client, METRICS, { t });
+    await followed(server.services, before);
+    await report(t, 0, 3);
+    await live.until((r) => keysOf(r.items).length === 3, "the first 3 points");
+    const cursor = live.items.at(-1)!.metricsReported.cursor;
+    await report(t, 3, 3);
+    await report(t, 6, 2, "accuracy");
+    await live.until((r) => keysOf(r.items).length === 8, "all 8 points");
+    live.stop();
+    await server.ok(TELL, { trialId: t, state: "COMPLETE", values: [1] });
+
+    before = server.services.streams.hub.topicCount;
+    const resumed = new Received<{ metricsReported: Batch }>(client, METRICS, { t, after: cursor });
+    const fromStep = new Received<{ metricsReported: Batch }>(client, METRICS, { s: studyId, afterStep: 0 });
+    await followed(server.services, before, 2);
+    await resumed.until((r) => keysOf(r.items).length >= 5, "the 5 points after the cursor");
+    await fromStep.until((r) => keysOf(r.items).length >= 6, "the 6 points above step 0");
+    await sleep(100);
+    const timed = (items: { metricsReported: Batch }[]) =>
+      items.flatMap(({ metricsReported: b }) => b.points.map((p) => `${b.name}/${p.step}/${p.value}@${p.time}`));
+    const liveTimed = timed(live.items);
+    expect(timed(resumed.items)).toEqual(liveTimed.slice(3));
+    expect(timed(fromStep.items)).toEqual(liveTimed.filter((k) => !k.includes("/0/")));
+    expect(resumed.items.every((i) => i.metricsReported.replayed)).toBe(true);
+    resumed.stop();
+    fromStep.stop();
+  });
+
   it("has no duplicates and no holes at the seam while reports keep arriving", async () => {
     const studyId = await newStudy();
     const t = await ask(studyId);

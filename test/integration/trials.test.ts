@@ -201,7 +201,7 @@ describe("reportMetrics", () => {
       ),
     );
     const rows = await server.db.query<{ name: string; n: string; d: string }>(
-      `SELECT ms.name, count(*) AS n, count(DISTINCT p.step) AS d FROM metric_series ms JOIN metric_points p ON p.series_id = ms.id
+      `SELECT ms.name, count(*) AS n, count(DISTINCT p.step) AS d FROM metric_series ms CROSS JOIN LATERAL series_points(ms.id) p
        WHERE ms.trial_id = $1 GROUP BY ms.name`,
       [t.id],
     );

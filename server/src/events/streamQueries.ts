@@ -31,7 +31,7 @@ function replaySql(scopeColumn: "t.study_id" | "t.id"): string {
   return `SELECT t.study_id, ms.trial_id, ms.name, p.step, p.value, x.us
     FROM trials t
     JOIN metric_series ms ON ms.trial_id = t.id
-    JOIN metric_points p ON p.series_id = ms.id
+    CROSS JOIN LATERAL series_points(ms.id) p
     CROSS JOIN LATERAL (SELECT ${US} AS us) x
     WHERE ${scopeColumn} = $1
       AND ($2::int4 IS NULL OR p.step > $2)
@@ -83,7 +83,7 @@ export class StreamQueries {
     }
     // Every point of one report carries the report statement's time, to the microsecond.
     const rows = await this.db.query<{ name: string; step: number; value: number }>(
-      `SELECT ms.name, p.step, p.value FROM metric_series ms JOIN metric_points p ON p.series_id = ms.id
+      `SELECT ms.name, p.step, p.value FROM metric_series ms CROSS JOIN LATERAL series_points(ms.id) p
        WHERE ms.trial_id = $1 AND ${US} = $2::int8
        ORDER BY ms.name, p.step`,
       [reference.trialId, reference.reportedUs],

@@ -156,7 +156,7 @@ export class MetricService {
   ): Promise<Map<string, SeriesRecord[]>> {
     const rows = await this.db.query<{ trial_id: string; name: string; step: number; value: number; time: Date }>(
       `SELECT ms.trial_id, ms.name, p.step, p.value, p.time
-       FROM metric_series ms JOIN metric_points p ON p.series_id = ms.id
+       FROM metric_series ms CROSS JOIN LATERAL series_points(ms.id) p
        WHERE ms.trial_id = ANY($1::bigint[]) AND ($2::text[] IS NULL OR ms.name = ANY($2::text[]))
        ORDER BY ms.trial_id, ms.name, p.step`,
       [trialIds, names],
@@ -170,7 +170,7 @@ export class MetricService {
       `SELECT ms.trial_id, ms.name, p.step, p.value, p.time
        FROM trials t JOIN studies s ON s.id = t.study_id
        JOIN metric_series ms ON ms.trial_id = t.id AND ms.name = s.objective_metric
-       JOIN metric_points p ON p.series_id = ms.id
+       CROSS JOIN LATERAL series_points(ms.id) p
        WHERE t.id = ANY($1::bigint[])
        ORDER BY ms.trial_id, p.step`,
       [trialIds],

@@ -47,7 +47,7 @@ export class TrialHistory {
         [ids],
       ),
       sql.query<{ trial_id: string; step: number; value: number }>(
-        `SELECT ms.trial_id, p.step, p.value FROM metric_series ms JOIN metric_points p ON p.series_id = ms.id
+        `SELECT ms.trial_id, p.step, p.value FROM metric_series ms CROSS JOIN LATERAL series_points(ms.id) p
          WHERE ms.trial_id = ANY($1::bigint[]) AND ms.name = $2 ORDER BY ms.trial_id, p.step`,
         [ids, study.objectiveMetric],
       ),

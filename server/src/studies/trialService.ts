@@ -245,6 +245,8 @@ export class TrialService {
     }
     values?.forEach((v, i) => checkFinite(v, `values[${i}]`));
     const given = values && values.length ? values : null;
+    // A running trial's points are all in metric_points: the trigger that archives them runs
+    // once this statement has changed the state.
     const rows = await this.db.query(
       `UPDATE trials t SET
          state = $2::trial_state,
@@ -291,6 +293,7 @@ export class TrialService {
   async prune(trialId: string, reason: string | null | undefined): Promise<TrialRecord> {
     parseId("trial", trialId);
     const text = reason?.trim() || "pruned by request";
+    // As in finish: the points of a running or waiting trial are not archived yet.
     const rows = await this.db.query(
       `UPDATE trials t SET state = 'PRUNED', prune_reason = $2, completed_at = now(),
          "values" = (SELECT ARRAY[p.value] FROM metric_series ms JOIN metric_points p ON p.series_id = ms.id

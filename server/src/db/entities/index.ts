@@ -1,3 +1,4 @@
+import { MetricArchiveEntity } from "./metricArchive";
 import { MetricPointEntity } from "./metricPoint";
 import { MetricSeriesEntity } from "./metricSeries";
 import { ExecutorEntity } from "./executor";
@@ -9,5 +10,5 @@ import { UserEntity } from "./user";
 import { MembershipEntity } from "./membership";
 import { ApiKeyEntity } from "./apiKey";
 
-export { ExecutorEntity, MetricPointEntity, MetricSeriesEntity, ProjectEntity, SearchEntity, StudyEntity, TrialEntity, UserEntity, MembershipEntity, ApiKeyEntity };
-export const entities = [ProjectEntity, StudyEntity, TrialEntity, MetricSeriesEntity, MetricPointEntity, SearchEntity, ExecutorEntity, UserEntity, MembershipEntity, ApiKeyEntity];
+export { ExecutorEntity, MetricArchiveEntity, MetricPointEntity, MetricSeriesEntity, ProjectEntity, SearchEntity, StudyEntity, TrialEntity, UserEntity, MembershipEntity, ApiKeyEntity };
+export const entities = [ProjectEntity, StudyEntity, TrialEntity, MetricSeriesEntity, MetricPointEntity, MetricArchiveEntity, SearchEntity, ExecutorEntity, UserEntity, MembershipEntity, ApiKeyEntity];

@@ -37,7 +37,7 @@ export async function readStudyDocument(sql: Sql, studyId: string): Promise<Stud
      FROM trials t JOIN metric_series ms ON ms.trial_id = t.id
      CROSS JOIN LATERAL (
        SELECT json_build_array(json_agg(p.step), json_agg(p.value), json_agg(${micros("p.time")})) AS points
-       FROM (SELECT * FROM metric_points p WHERE p.series_id = ms.id ORDER BY p.step) p
+       FROM (SELECT * FROM series_points(ms.id) p ORDER BY p.step) p
      ) a
      WHERE t.study_id = $1
      ORDER BY ms.trial_id, ms.name`,

@@ -10,7 +10,8 @@ const FROM_MICROS = (column: string) => `CASE WHEN ${column} IS NULL THEN NULL E
 
 /**
  * Writes a checked export as a new study of `projectId` named `name`, with batched inserts: one
- * statement for the study, one for every trial, one for every series, and one per 50,000 points.
+ * statement for the study, one for every trial, one for every series, one per 50,000 points, and
+ * one that archives the series of finished trials.
  * Run it inside one transaction: a failure anywhere leaves nothing behind. Returns the new id.
  */
 export async function writeStudy(sql: Sql, parsed: ParsedStudy, projectId: string, name: string): Promise<string> {
@@ -123,6 +124,9 @@ export async function writeStudy(sql: Sql, parsed: ParsedStudy, projectId: strin
     }
   }
   await flush();
+  // Finished trials' series are stored as arrays, as a trial's finish would have left them.
+  const finished = trials.filter((t) => t.state !== "RUNNING" && t.state !== "WAITING").map((t) => idOf.get(t.number)!);
+  if (finished.length) await sql.query(`SELECT archive_trial_metrics($1::bigint[])`, [arrayLiteral(finished)]);
   return studyId;
 }
 
