@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import pg from "pg";
+import { pipelinedQuery } from "./pipelinedQuery";
 
 const statementNames = new Map<string, string>();
 
@@ -20,6 +21,15 @@ function prepared(text: string, values?: unknown[]): pg.QueryConfig {
 /** Runs SQL; the same shape inside and outside a transaction. */
 export interface Sql {
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+}
+
+/** A transaction's SQL, which can end the transaction with its last statement. */
+export interface TransactionSql extends Sql {
+  /**
+   * Runs the transaction's last statement and commits it in the same round trip. Nothing may run
+   * on this transaction afterwards; a failure rolls it back as any other does.
+   */
+  queryAndCommit<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
 }
 
 /**
@@ -61,10 +71,16 @@ export class Database implements Sql {
     return result.rows as T[];
   }
 
-  /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
-  async transaction<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. BEGIN
+   * travels with the first statement, and COMMIT with the last when `fn` uses queryAndCommit, so
+   * a transaction of two statements costs two round trips instead of four.
+   */
+  async transaction<T>(fn: (sql: TransactionSql) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken = false;
+    let begun = false;
+    let committed = false;
     // The pool stops listening for a client's errors while it is checked out; a connection the
     // server drops mid-transaction would otherwise crash the process. The query in flight rejects
     // by itself; the client is discarded on release.
@@ -72,18 +88,29 @@ export class Database implements Sql {
       broken = true;
     };
     client.on("error", onError);
+    const run = async <R>(text: string, params: unknown[] | undefined, commit: boolean): Promise<R[]> => {
+      if (committed) throw new Error("this transaction has committed; no statement may follow queryAndCommit");
+      const config = prepared(text, params);
+      if (begun && !commit) return (await client.query(config)).rows as R[];
+      // Set before sending, so that a statement issued alongside this one does not BEGIN again.
+      const begin = !begun;
+      begun = true;
+      committed = commit;
+      return pipelinedQuery<R>(client, config, { begin, commit });
+    };
     try {
-      await client.query("BEGIN");
-      const sql: Sql = {
-        query: async <R>(text: string, params?: unknown[]) => (await client.query(prepared(text, params))).rows as R[],
-      };
-      const result = await fn(sql);
-      await client.query("COMMIT");
+      const result = await fn({
+        query: (text, params) => run(text, params, false),
+        queryAndCommit: (text, params) => run(text, params, true),
+      });
+      if (begun && !committed) await client.query("COMMIT");
       return result;
     } catch (error) {
-      await client.query("ROLLBACK").catch(() => {
-        broken = true;
-      });
+      if (begun) {
+        await client.query("ROLLBACK").catch(() => {
+          broken = true;
+        });
+      }
       throw error;
     } finally {
       client.removeListener("error", onError);

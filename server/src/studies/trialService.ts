@@ -67,14 +67,26 @@ export class TrialService {
     if (askKey !== null && (askKey.length === 0 || askKey.length > 200)) {
       throw new BadUserInputError("askKey must be 1 to 200 characters (e.g. a random UUID per ask).", "askKey");
     }
-    return this.changed(await this.db.transaction((sql) => this.askIn(sql, studyId, owner, null, askKey)));
+    // The statement that starts the trial is the transaction's last: it commits in the same round trip.
+    return this.changed(
+      await this.db.transaction((sql) => this.askIn(sql, studyId, owner, null, askKey, (text, params) => sql.queryAndCommit(text, params))),
+    );
   }
 
   /**
    * ask's work inside the caller's transaction (a search's claim holds its own locks first); the
    * caller publishes the change after commit. `searchId` marks the trial as the search's.
+   * `start` runs the final statement, which starts the trial; a caller that owns the transaction
+   * may pass one that commits with it.
    */
-  async askIn(sql: Sql, studyId: string, owner: string | null, searchId: string | null, askKey: string | null = null): Promise<TrialRecord> {
+  async askIn(
+    sql: Sql,
+    studyId: string,
+    owner: string | null,
+    searchId: string | null,
+    askKey: string | null = null,
+    start: Sql["query"] = (text, params) => sql.query(text, params),
+  ): Promise<TrialRecord> {
     const [row] = await sql.query<Record<string, any>>(
       `SELECT s.id, s.project_id, s.name, s.directions, s.search_space, s.sampler, s.pruner, s.objective_metric,
               s.user_attrs, s.created_at, s.sampler_state, s.next_trial_number,
@@ -101,7 +113,7 @@ export class TrialService {
     const sample = await this.sampleDeclaredSpace(sql, study, number, row.sampler_state, fixed);
 
     if (row.waiting_id) {
-      const [trial] = await sql.query(
+      const [trial] = await start(
         `WITH t AS (
            UPDATE trials SET state = 'RUNNING', params = $2, distributions = $3, started_at = now(),
                   heartbeat_at = now(), owner = $4, search_id = coalesce(search_id, $8), ask_key = $9
@@ -114,7 +126,7 @@ export class TrialService {
       );
       return trialFromRow(trial);
     }
-    const [trial] = await sql.query(
+    const [trial] = await start(
       `WITH t AS (
          INSERT INTO trials (study_id, number, state, params, distributions, started_at, heartbeat_at, owner, search_id, ask_key)
          VALUES ($1, $2, 'RUNNING', $3, $4, now(), now(), $5, $8, $9)
