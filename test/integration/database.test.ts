@@ -68,3 +68,19 @@ it("sends BEGIN with a transaction's first statement and COMMIT with queryAndCom
     await database.drop();
   }
 });
+
+it("keeps a connection usable after a statement that fails to parse was sent with BEGIN", async () => {
+  const database = await createTestDatabase();
+  const db = new Database(database.url, 1);
+  try {
+    const broken = "SELECT x FROM no_such_table";
+    await expect(db.transaction((sql) => sql.query(broken))).rejects.toThrow(/no_such_table/);
+    await db.query("CREATE TABLE no_such_table (x int)");
+    // The same text again: parsed anew, since the first parse failed.
+    expect(await db.transaction((sql) => sql.query(broken))).toEqual([]);
+    expect(await db.transaction((sql) => sql.queryAndCommit(broken))).toEqual([]);
+  } finally {
+    await db.close();
+    await database.drop();
+  }
+});

@@ -46,11 +46,13 @@ class PipelinedQuery extends (pg.Query as unknown as new (config: pg.QueryConfig
 
   prepare(connection: ProtocolConnection): void {
     const self = this as unknown as pg.QueryConfig & { hasBeenParsed(c: ProtocolConnection): boolean };
-    if (this.options.begin) sendUnnamed(connection, "BEGIN");
+    // The statement's own Parse goes first: the driver takes the first ParseComplete as this
+    // statement's, and if parsing fails, nothing after it runs.
     if (!self.hasBeenParsed(connection)) {
       connection.parse({ text: self.text, name: self.name });
       if (self.name) connection.submittedNamedStatements[self.name] = self.text;
     }
+    if (this.options.begin) sendUnnamed(connection, "BEGIN");
     connection.bind({ statement: self.name, values: self.values, valueMapper: prepareValue });
     connection.describe({ type: "P", name: "" });
     connection.execute({});
