@@ -1,31 +1,46 @@
 import type { MigrationInterface, QueryRunner } from "typeorm";
 
+/**
+ * Moves the series of the trials that `trialCondition` (on `ms`, a metric_series row) selects out
+ * of metric_points into one row of arrays each. The caller holds the trials' rows locked (the
+ * update that finished them), so no report can add a point meanwhile. No sequential scans (the
+ * functions below set enable_seqscan off): a plan kept from when metric_points looked empty would
+ * read the whole table, dead rows included, on every call until the next vacuum (seen: 10 ms per
+ * call instead of 0.1).
+ */
+function moveSeriesOf(trialCondition: string): string {
+  return `WITH moved AS (
+          DELETE FROM metric_points p USING metric_series ms
+          WHERE ${trialCondition} AND p.series_id = ms.id
+          RETURNING p.series_id, p.step, p.value, p.time
+        )
+        INSERT INTO metric_archive (series_id, steps, "values", times)
+        SELECT series_id, array_agg(step ORDER BY step), array_agg(value ORDER BY step), array_agg(time ORDER BY step)
+        FROM moved GROUP BY series_id`;
+}
+
 export class MetricArchive1795769667468 implements MigrationInterface {
   name = "MetricArchive1795769667468";
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query("CREATE TABLE \"metric_archive\" (\"series_id\" bigint NOT NULL, \"steps\" integer array NOT NULL, \"values\" double precision array NOT NULL, \"times\" TIMESTAMP WITH TIME ZONE array NOT NULL, CONSTRAINT \"PK_3562a14108597327b7976f67fa4\" PRIMARY KEY (\"series_id\"))");
     await queryRunner.query("ALTER TABLE \"metric_archive\" ADD CONSTRAINT \"FK_3562a14108597327b7976f67fa4\" FOREIGN KEY (\"series_id\") REFERENCES \"metric_series\"(\"id\") ON DELETE CASCADE ON UPDATE NO ACTION");
-    // Moves a finished trial's series out of metric_points into one row of arrays each. The trial
-    // row is locked by the update that finished it, so no report can add a point meanwhile.
-    await queryRunner.query(`CREATE FUNCTION archive_trial_metrics(trial_ids bigint[]) RETURNS void LANGUAGE sql AS $$
-      WITH moved AS (
-        DELETE FROM metric_points p USING metric_series ms
-        WHERE ms.trial_id = ANY (trial_ids) AND p.series_id = ms.id
-        RETURNING p.series_id, p.step, p.value, p.time
-      )
-      INSERT INTO metric_archive (series_id, steps, "values", times)
-      SELECT series_id, array_agg(step ORDER BY step), array_agg(value ORDER BY step), array_agg(time ORDER BY step)
-      FROM moved GROUP BY series_id
-    $$`);
-    // A trigger rather than a call in each service, so that every way a trial finishes (tell,
-    // prune, lease expiry, cancel, executor unregister) archives it in the same transaction.
-    await queryRunner.query(`CREATE FUNCTION trials_archive_metrics() RETURNS trigger LANGUAGE plpgsql AS $$
+    // For the trials' finishes: one statement in a PL/pgSQL trigger, whose plan each connection
+    // keeps. A trial without points (ask + tell alone) costs an index probe on metric_series.
+    await queryRunner.query(`CREATE FUNCTION trials_archive_metrics() RETURNS trigger LANGUAGE plpgsql
+      SET enable_seqscan = off AS $$
       BEGIN
-        PERFORM archive_trial_metrics(ARRAY[NEW.id]);
+        ${moveSeriesOf("ms.trial_id = NEW.id")};
         RETURN NULL;
       END
     $$`);
+    // For imports and for this migration: many trials at once.
+    await queryRunner.query(`CREATE FUNCTION archive_trial_metrics(trial_ids bigint[]) RETURNS void LANGUAGE sql
+      SET enable_seqscan = off AS $$
+        ${moveSeriesOf("ms.trial_id = ANY (trial_ids)")}
+    $$`);
+    // A trigger rather than a call in each service, so that every way a trial finishes (tell,
+    // prune, lease expiry, cancel, executor unregister) archives it in the same transaction.
     await queryRunner.query(`CREATE TRIGGER trials_archive_metrics AFTER UPDATE OF state ON trials FOR EACH ROW
       WHEN (OLD.state IN ('WAITING', 'RUNNING') AND NEW.state IN ('COMPLETE', 'PRUNED', 'FAIL'))
       EXECUTE FUNCTION trials_archive_metrics()`);
