@@ -125,6 +125,12 @@ describe("tellTrial", () => {
     const f = await ask(studyId);
     expect((await errorOf(TELL, { trialId: f.id, state: "FAIL", values: [1] })).extensions?.code).toBe("BAD_USER_INPUT");
     expect((await server.ok(TELL, { trialId: f.id, state: "FAIL" })).tellTrial.values).toBeNull();
+    // Pruned before any report: no value to keep. A FAIL keeps its reason.
+    const early = await ask(studyId);
+    expect((await server.ok(TELL, { trialId: early.id, state: "PRUNED" })).tellTrial).toMatchObject({ state: "PRUNED", values: null });
+    const failing = await ask(studyId);
+    const told = await server.ok(`mutation($t: ID!) { tellTrial(trialId: $t, state: FAIL, reason: " out of memory ") { state values failReason } }`, { t: failing.id });
+    expect(told.tellTrial).toEqual({ state: "FAIL", values: null, failReason: "out of memory" });
     const w = (await server.ok(ENQUEUE, { studyId, params: {} })).enqueueTrial;
     expect((await errorOf(TELL, { trialId: w.id, state: "COMPLETE", values: [1] })).extensions?.code).toBe("CONFLICT");
     expect((await errorOf(TELL, { trialId: t.id, state: "RUNNING" })).extensions?.code).toBe("BAD_USER_INPUT");

@@ -24,6 +24,7 @@ export interface PostgresEventBusOptions {
 }
 
 const CHANNEL_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
+const NOTIFY = "SELECT pg_notify($1, $2)";
 
 /**
  * Events across server processes over PostgreSQL LISTEN/NOTIFY, on one dedicated connection per
@@ -153,8 +154,11 @@ export class PostgresEventBus implements EventBus {
         const frames = this.outbox;
         this.outbox = [];
         try {
-          // Queued on one connection, so PostgreSQL receives (and delivers) them in order.
-          await Promise.all(packFrames(frames).map((payload) => client.query("SELECT pg_notify($1, $2)", [this.channel, payload])));
+          // Queued on one connection, so PostgreSQL receives (and delivers) them in order. A named
+          // statement is planned once per connection, not on every call.
+          await Promise.all(
+            packFrames(frames).map((payload) => client.query({ name: "graphtune_notify", text: NOTIFY, values: [this.channel, payload] })),
+          );
         } catch (error) {
           // The connection failed mid-way: whether these reached PostgreSQL is unknown; listeners
           // everywhere are told of a gap once the connection is back.

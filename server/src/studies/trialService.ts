@@ -259,25 +259,30 @@ export class TrialService {
     const given = values && values.length ? values : null;
     // A running trial's points are all in metric_points: the trigger that archives them runs
     // once this statement has changed the state.
-    const rows = await this.db.query(
-      `UPDATE trials t SET
-         state = $2::trial_state,
-         "values" = v.vals,
-         objective_value = v.vals[1],
-         fail_reason = CASE WHEN $2 = 'FAIL' THEN $4::text END,
-         completed_at = now()
-       FROM studies s,
-         LATERAL (SELECT CASE
-           WHEN $3::float8[] IS NOT NULL THEN $3::float8[]
-           WHEN $2 = 'PRUNED' THEN (
-             SELECT ARRAY[p.value] FROM metric_series ms JOIN metric_points p ON p.series_id = ms.id
-             WHERE ms.trial_id = $1 AND ms.name = s.objective_metric ORDER BY p.step DESC LIMIT 1)
-           END AS vals) v
-       WHERE t.id = $1 AND s.id = t.study_id AND t.state = 'RUNNING'
-         AND ($3::float8[] IS NULL OR cardinality(s.directions) = cardinality($3::float8[]))
-       RETURNING ${trialColumns("t")}`,
-      [trialId, state, given, failReason?.trim().slice(0, 2000) || null],
-    );
+    const rows = given
+      ? await this.db.query(
+          `UPDATE trials t SET state = $2::trial_state, "values" = $3::float8[], objective_value = $3[1], fail_reason = NULL, completed_at = now()
+           FROM studies s
+           WHERE t.id = $1 AND s.id = t.study_id AND t.state = 'RUNNING' AND cardinality(s.directions) = cardinality($3::float8[])
+           RETURNING ${trialColumns("t")}`,
+          [trialId, state, given],
+        )
+      : state === "PRUNED"
+        ? await this.db.query(
+            `UPDATE trials t SET state = 'PRUNED', "values" = v.vals, objective_value = v.vals[1], fail_reason = NULL, completed_at = now()
+             FROM studies s
+               LEFT JOIN LATERAL (SELECT ARRAY[p.value] AS vals FROM metric_series ms JOIN metric_points p ON p.series_id = ms.id
+                        WHERE ms.trial_id = $1 AND ms.name = s.objective_metric ORDER BY p.step DESC LIMIT 1) v ON true
+             WHERE t.id = $1 AND s.id = t.study_id AND t.state = 'RUNNING'
+             RETURNING ${trialColumns("t")}`,
+            [trialId],
+          )
+        : await this.db.query(
+            `UPDATE trials SET state = 'FAIL', "values" = NULL, objective_value = NULL, fail_reason = $2::text, completed_at = now()
+             WHERE id = $1 AND state = 'RUNNING'
+             RETURNING ${TRIAL_COLUMNS}`,
+            [trialId, failReason?.trim().slice(0, 2000) || null],
+          );
     if (rows.length) return this.changed(trialFromRow(rows[0]), settleSearch);
     throw await this.whyNotRunning(trialId, given);
   }
