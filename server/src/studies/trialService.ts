@@ -21,11 +21,15 @@ import { pickDistributed, type TrialHistory } from "./trialHistory";
 import { samplerView } from "../optimization/multiFidelity/samplerView";
 import { createStudySampler } from "../optimization/studySampler";
 import { NO_EVENTS, type EventPublisher } from "../events/eventBus";
+import { AskSpeculation, type AskTry } from "./askSpeculation";
 
 const FINISHED: TrialState[] = ["COMPLETE", "PRUNED", "FAIL"];
 
 /** The trial life cycle: enqueue, ask, define-by-run suggestions, tell, prune. */
 export class TrialService {
+  /** One-statement asks of history-free samplers (public for tests and metrics). */
+  readonly speculation = new AskSpeculation();
+
   constructor(
     private readonly db: Database,
     private readonly history: TrialHistory,
@@ -67,10 +71,71 @@ export class TrialService {
     if (askKey !== null && (askKey.length === 0 || askKey.length > 200)) {
       throw new BadUserInputError("askKey must be 1 to 200 characters (e.g. a random UUID per ask).", "askKey");
     }
+    const attempt = this.speculation.begin(studyId);
+    if (attempt) {
+      const trial = await this.askInOneStatement(attempt, owner, askKey);
+      if (trial) return this.changed(trial);
+    }
     // The statement that starts the trial is the transaction's last: it commits in the same round trip.
     return this.changed(
       await this.db.transaction((sql) => this.askIn(sql, studyId, owner, null, askKey, (text, params) => sql.queryAndCommit(text, params))),
     );
+  }
+
+  /**
+   * ask in one statement for a history-free sampler (see AskSpeculation): samples each number of
+   * the try's window first, then, under the study's lock, starts the trial with the study's next
+   * number and its sample, if that number is in the window, the space is unchanged, no trial
+   * waits and no trial holds the askKey. Null when any of that fails; nothing is written then.
+   */
+  private async askInOneStatement(attempt: AskTry, owner: string | null, askKey: string | null): Promise<TrialRecord | null> {
+    const { study } = attempt;
+    let taken: number | null = null;
+    let seenNext: number | null = null;
+    try {
+      const params: string[] = [];
+      const distributions: string[] = [];
+      for (let i = 0; i < attempt.count; i++) {
+        const sample = await this.sampleDeclaredSpace(null, study, attempt.first + i, attempt.samplerState, {});
+        if (!sample.historyFree) return null;
+        params.push(sample.params);
+        distributions.push(sample.distributions);
+      }
+      const [row] = await this.db.query<Record<string, any>>(
+        // The lock waits for a concurrent ask and then reads its committed row, so the checks see
+        // the latest number (a condition in the locking scan itself would test the version of the
+        // statement's snapshot). Enqueues and asks move the number, so trials created after the
+        // snapshot are caught by it.
+        `WITH s AS (
+           SELECT id, next_trial_number, search_space FROM studies WHERE id = $1 FOR UPDATE
+         ), ok AS (
+           SELECT s.id, s.next_trial_number AS number, s.next_trial_number - $2 AS i FROM s
+           WHERE s.next_trial_number >= $2 AND s.next_trial_number < $2 + jsonb_array_length($4::jsonb)
+             AND s.search_space = $3::jsonb
+             AND NOT EXISTS (SELECT 1 FROM trials w WHERE w.study_id = $1 AND w.state = 'WAITING' AND w.search_id IS NULL)
+             AND NOT EXISTS (SELECT 1 FROM trials k WHERE k.study_id = $1 AND k.ask_key = $7)
+         ), t AS (
+           INSERT INTO trials (study_id, number, state, params, distributions, started_at, heartbeat_at, owner, ask_key)
+           SELECT ok.id, ok.number, 'RUNNING', $4::jsonb -> ok.i, $5::jsonb -> ok.i, now(), now(), $6, $7 FROM ok
+           RETURNING ${TRIAL_COLUMNS}
+         ), u AS (
+           UPDATE studies SET next_trial_number = ok.number + 1 FROM ok WHERE studies.id = ok.id
+         )
+         SELECT (SELECT next_trial_number FROM s) AS seen_next, t.* FROM (SELECT) one LEFT JOIN t ON true`,
+        [study.id, attempt.first, attempt.spaceJson, `[${params.join(",")}]`, `[${distributions.join(",")}]`, owner, askKey],
+      );
+      if (row.id === null) {
+        seenNext = row.seen_next ?? null;
+        return null;
+      }
+      taken = row.number;
+      return trialFromRow(row);
+    } catch {
+      // Whatever failed here, the locking way fails the same way and says why.
+      return null;
+    } finally {
+      attempt.end(taken, seenNext);
+    }
   }
 
   /**
@@ -111,6 +176,10 @@ export class TrialService {
     const number: number = row.waiting_id ? row.waiting_number : row.next_trial_number;
     const fixed: Record<string, JsonValue> = row.waiting_id ? row.waiting_params : {};
     const sample = await this.sampleDeclaredSpace(sql, study, number, row.sampler_state, fixed);
+    if (searchId === null) {
+      const next = row.waiting_id ? row.next_trial_number : number + 1;
+      this.speculation.learn(study, row.sampler_state, next, sample.historyFree);
+    }
 
     if (row.waiting_id) {
       const [trial] = await start(
@@ -144,7 +213,7 @@ export class TrialService {
 
   /** The study's sampler and the history it learns from (none for samplers that need none). */
   private async samplerWithHistory(
-    sql: Sql,
+    sql: Sql | null,
     study: Pick<StudyRecord, "id" | "directions" | "searchSpace" | "objectiveMetric" | "sampler" | "pruner">,
     trialNumber: number,
     excludeTrialId?: string,
@@ -153,6 +222,7 @@ export class TrialService {
     if (!sampler.needsHistory) {
       return { sampler, view: { directions: study.directions, searchSpace: study.searchSpace, trials: [] } };
     }
+    if (!sql) throw new Error(`the ${study.sampler.type} sampler learns from history: it samples under the study's lock`);
     const full = await this.history.load(sql, study, { excludeTrialId });
     const view = study.pruner.type === "NONE" ? full : samplerView(full, createPruner(study.pruner), trialNumber, multiFidelity);
     return { sampler, view };
@@ -160,7 +230,8 @@ export class TrialService {
 
   /** Samples the active declared parameters, keeping values that an enqueued trial fixed. */
   private async sampleDeclaredSpace(
-    sql: Sql,
+    /** Null when sampling before the study's lock (AskSpeculation): only history-free samplers. */
+    sql: Sql | null,
     study: StudyRecord,
     number: number,
     state: JsonValue | null,
@@ -170,8 +241,10 @@ export class TrialService {
     const distributions: Record<string, ParamSpec> = {};
     let newState = state;
     let stateChanged = false;
+    let historyFree = true;
     if (study.searchSpace.length) {
       const { sampler, view } = await this.samplerWithHistory(sql, study, number);
+      historyFree = !sampler.needsHistory;
       let sampled: Record<string, JsonValue>;
       try {
         const result = sampler.sampleRelative({ study: view, trialNumber: number, state });
@@ -201,6 +274,8 @@ export class TrialService {
       distributions: JSON.stringify(distributions),
       state: newState === null ? null : JSON.stringify(newState),
       stateChanged,
+      /** The sample depends on the space, the sampler's settings and the number alone. */
+      historyFree: historyFree && !stateChanged,
     };
   }
 
