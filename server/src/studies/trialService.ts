@@ -25,6 +25,41 @@ import { AskSpeculation, type AskTry } from "./askSpeculation";
 
 const FINISHED: TrialState[] = ["COMPLETE", "PRUNED", "FAIL"];
 
+/**
+ * The statement that finishes a RUNNING trial, one per case. None branches on its parameters, so
+ * PostgreSQL keeps one generic plan for each: a single statement with CASEs on the state got a
+ * custom plan on every call (0.5 ms of planning per tell).
+ */
+function finishStatement(trialId: string, state: TrialState, given: number[] | null, failReason?: string | null): [string, unknown[]] {
+  if (given) {
+    return [
+      `UPDATE trials t SET state = $2::trial_state, "values" = $3::float8[], objective_value = $3[1], fail_reason = NULL, completed_at = now()
+       FROM studies s
+       WHERE t.id = $1 AND s.id = t.study_id AND t.state = 'RUNNING' AND cardinality(s.directions) = cardinality($3::float8[])
+       RETURNING ${trialColumns("t")}`,
+      [trialId, state, given],
+    ];
+  }
+  if (state === "PRUNED") {
+    // Without values, a pruned trial keeps its last intermediate value of the objective.
+    return [
+      `UPDATE trials t SET state = 'PRUNED', "values" = v.vals, objective_value = v.vals[1], fail_reason = NULL, completed_at = now()
+       FROM studies s
+         LEFT JOIN LATERAL (SELECT ARRAY[p.value] AS vals FROM metric_series ms JOIN metric_points p ON p.series_id = ms.id
+                            WHERE ms.trial_id = $1 AND ms.name = s.objective_metric ORDER BY p.step DESC LIMIT 1) v ON true
+       WHERE t.id = $1 AND s.id = t.study_id AND t.state = 'RUNNING'
+       RETURNING ${trialColumns("t")}`,
+      [trialId],
+    ];
+  }
+  return [
+    `UPDATE trials SET state = 'FAIL', "values" = NULL, objective_value = NULL, fail_reason = $2::text, completed_at = now()
+     WHERE id = $1 AND state = 'RUNNING'
+     RETURNING ${TRIAL_COLUMNS}`,
+    [trialId, failReason?.trim().slice(0, 2000) || null],
+  ];
+}
+
 /** The trial life cycle: enqueue, ask, define-by-run suggestions, tell, prune. */
 export class TrialService {
   /** One-statement asks of history-free samplers (public for tests and metrics). */
@@ -334,30 +369,7 @@ export class TrialService {
     const given = values && values.length ? values : null;
     // A running trial's points are all in metric_points: the trigger that archives them runs
     // once this statement has changed the state.
-    const rows = given
-      ? await this.db.query(
-          `UPDATE trials t SET state = $2::trial_state, "values" = $3::float8[], objective_value = $3[1], fail_reason = NULL, completed_at = now()
-           FROM studies s
-           WHERE t.id = $1 AND s.id = t.study_id AND t.state = 'RUNNING' AND cardinality(s.directions) = cardinality($3::float8[])
-           RETURNING ${trialColumns("t")}`,
-          [trialId, state, given],
-        )
-      : state === "PRUNED"
-        ? await this.db.query(
-            `UPDATE trials t SET state = 'PRUNED', "values" = v.vals, objective_value = v.vals[1], fail_reason = NULL, completed_at = now()
-             FROM studies s
-               LEFT JOIN LATERAL (SELECT ARRAY[p.value] AS vals FROM metric_series ms JOIN metric_points p ON p.series_id = ms.id
-                        WHERE ms.trial_id = $1 AND ms.name = s.objective_metric ORDER BY p.step DESC LIMIT 1) v ON true
-             WHERE t.id = $1 AND s.id = t.study_id AND t.state = 'RUNNING'
-             RETURNING ${trialColumns("t")}`,
-            [trialId],
-          )
-        : await this.db.query(
-            `UPDATE trials SET state = 'FAIL', "values" = NULL, objective_value = NULL, fail_reason = $2::text, completed_at = now()
-             WHERE id = $1 AND state = 'RUNNING'
-             RETURNING ${TRIAL_COLUMNS}`,
-            [trialId, failReason?.trim().slice(0, 2000) || null],
-          );
+    const rows = await this.db.query(...finishStatement(trialId, state, given, failReason));
     if (rows.length) return this.changed(trialFromRow(rows[0]), settleSearch);
     throw await this.whyNotRunning(trialId, given);
   }

@@ -26,8 +26,10 @@ export interface RelativeSample {
  */
 export interface Sampler {
   /**
-   * False when sampling ignores history (RANDOM, QMC, GRID keep their own counters), so the
-   * service can skip loading finished trials on the hot path.
+   * False when sampling ignores history (RANDOM, QMC), so the service can skip loading finished
+   * trials on the hot path. Such a sampler that returns no new state must sample as a function of
+   * the space, its settings and the trial number alone: asks may then sample before they hold
+   * the study's lock (studies/askSpeculation.ts).
    */
   readonly needsHistory: boolean;
   sampleRelative(ctx: SampleContext): RelativeSample;
