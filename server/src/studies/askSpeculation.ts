@@ -1,8 +1,12 @@
 import type { JsonValue } from "../optimization";
 import type { StudyRecord } from "./records";
 
-/** The most trial numbers one ask samples ahead (its window). */
-const MAX_WINDOW = 32;
+/**
+ * Tries of one study that one process has at PostgreSQL at once. Two keep one waiting on the lock
+ * while the other commits; more only wait on the lock together and all wake at each commit
+ * (measured with 16 workers on one study: PostgreSQL CPU per request 20% lower with two).
+ */
+const MAX_AT_ONCE = 2;
 
 /** One ask's try at starting a trial of a study in one statement. */
 export interface AskTry {
@@ -30,6 +34,8 @@ interface Entry {
   inflight: number;
   /** Recent peak of tries under way: a try may lose the lock to tries that begin after it. */
   peak: number;
+  /** Tries waiting for one under way to end (see MAX_AT_ONCE). */
+  waiting: Array<() => void>;
   /** Asks to run the locking way before trying again, after a miss. */
   skip: number;
   backoff: number;
@@ -42,14 +48,16 @@ interface Entry {
  * the study's next number and the sample drawn for it: one round trip instead of two, and the lock
  * is held for that statement alone instead of across a round trip to this process.
  *
- * Concurrent asks of one process race for the lock in no particular order, so each samples a
- * window of numbers: from the lowest not known to be taken, one per ask under way (including
- * itself) and one per ask that may begin while it waits (the recent peak of asks under way).
- * Whatever the order, each then finds its number in its window. A miss (another process
- * asked meanwhile and moved the number past the window, a trial was enqueued, the space changed)
- * inserts nothing; the ask then takes the locking way, and this process tries less often for that
- * study (backing off up to 1 ask in 65), so replicas that share a study do not keep paying for
- * misses.
+ * A process has at most MAX_AT_ONCE tries of a study at PostgreSQL; further asks wait their turn
+ * here. Tries under way race for the lock in no particular order, so each samples a window of
+ * numbers: from the lowest not known to be taken, one per try under way (including itself) and one
+ * per try that may begin while it waits (the recent peak of tries under way). Whatever the order,
+ * each then finds its number in its window.
+ *
+ * A miss (another process asked meanwhile and moved the number past the window, a trial was
+ * enqueued, the space changed) inserts nothing; the ask then takes the locking way, and this
+ * process tries less often for that study (backing off up to 1 ask in 65), so replicas that share
+ * a study do not keep paying for misses.
  */
 export class AskSpeculation {
   private readonly entries = new Map<string, Entry>();
@@ -58,14 +66,15 @@ export class AskSpeculation {
 
   constructor(private readonly maxStudies = 1000) {}
 
-  /** A try for this ask, or null when it should take the lock first. */
-  begin(studyId: string): AskTry | null {
+  /** A try for this ask (once its turn comes), or null when it should take the lock first. */
+  async begin(studyId: string): Promise<AskTry | null> {
     const e = this.entries.get(studyId);
-    if (!e || e.inflight >= MAX_WINDOW) return null;
+    if (!e) return null;
     if (e.skip > 0) {
       e.skip--;
       return null;
     }
+    while (e.inflight >= MAX_AT_ONCE) await new Promise<void>((resolve) => e.waiting.push(resolve));
     e.inflight++;
     e.peak = Math.max(e.peak, e.inflight);
     let ended = false;
@@ -74,11 +83,12 @@ export class AskSpeculation {
       spaceJson: e.spaceJson,
       samplerState: e.samplerState,
       first: e.next,
-      count: Math.min(MAX_WINDOW, e.inflight + Math.ceil(e.peak) - 1),
+      count: e.inflight + Math.ceil(e.peak) - 1,
       end: (taken, seenNext) => {
         if (ended) return;
         ended = true;
         e.inflight--;
+        e.waiting.shift()?.();
         // The peak fades by one every 16 tries once concurrency drops.
         e.peak = Math.max(e.inflight + 1, e.peak - 1 / 16);
         if (taken !== null) {
@@ -114,6 +124,6 @@ export class AskSpeculation {
     }
     if (this.entries.size >= this.maxStudies) this.entries.delete(this.entries.keys().next().value!);
     const spaceJson = JSON.stringify(study.searchSpace);
-    this.entries.set(study.id, { study, spaceJson, samplerState, next, inflight: 0, peak: 1, skip: 0, backoff: 0 });
+    this.entries.set(study.id, { study, spaceJson, samplerState, next, inflight: 0, peak: 1, waiting: [], skip: 0, backoff: 0 });
   }
 }

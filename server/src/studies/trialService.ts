@@ -106,7 +106,7 @@ export class TrialService {
     if (askKey !== null && (askKey.length === 0 || askKey.length > 200)) {
       throw new BadUserInputError("askKey must be 1 to 200 characters (e.g. a random UUID per ask).", "askKey");
     }
-    const attempt = this.speculation.begin(studyId);
+    const attempt = await this.speculation.begin(studyId);
     if (attempt) {
       const trial = await this.askInOneStatement(attempt, owner, askKey);
       if (trial) return this.changed(trial);
