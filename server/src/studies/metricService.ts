@@ -8,6 +8,7 @@ import type { TrialHistory } from "./trialHistory";
 import { decideReports } from "../optimization/pruners/decideReports";
 import { NO_EVENTS, type EventPublisher } from "../events/eventBus";
 import type { ReportedSeries } from "../events/events";
+import { ReportWriter } from "./reportWriter";
 
 export interface MetricPointRequest {
   name?: string | null;
@@ -35,6 +36,8 @@ export class MetricService {
     private readonly db: Database,
     private readonly history: TrialHistory,
     private readonly events: EventPublisher = NO_EVENTS,
+    /** Shared by this process's reports, so those arriving together go in one statement. */
+    readonly writer = new ReportWriter(db),
   ) {}
 
   /**
@@ -68,50 +71,22 @@ export class MetricService {
       values.push(p.value);
     });
 
-    // One round trip, committed without waiting for the disk flush (see queryAsyncCommit): lock
-    // the trial against a concurrent tell (FOR SHARE), create missing series (DO UPDATE, not DO
-    // NOTHING, so a series created by a concurrent report is returned too; names sorted so
-    // concurrent reports lock series rows in one order), then insert the points.
-    const [row] = await this.db.queryAsyncCommit<Record<string, any>>(
-      `WITH t AS (
-         SELECT t.id, t.number, t.state, t.study_id, s.objective_metric, s.pruner
-         FROM trials t JOIN studies s ON s.id = t.study_id WHERE t.id = $1 FOR SHARE OF t
-       ), input AS (
-         SELECT COALESCE(i.name, t.objective_metric) AS name, i.step, i.value
-         FROM unnest($2::text[], $3::int[], $4::float8[]) AS i(name, step, value), t
-         WHERE t.state = 'RUNNING'
-       ), series AS (
-         INSERT INTO metric_series (trial_id, name)
-         SELECT DISTINCT t.id, input.name FROM input, t ORDER BY 2
-         ON CONFLICT (trial_id, name) DO UPDATE SET name = EXCLUDED.name
-         RETURNING id, name
-       ), inserted AS (
-         INSERT INTO metric_points (series_id, step, value, time)
-         SELECT series.id, input.step, input.value, now() FROM input JOIN series ON series.name = input.name
-         ON CONFLICT (series_id, step) DO NOTHING
-         RETURNING series_id, step
-       )
-       SELECT t.number, t.state, t.study_id, t.objective_metric, t.pruner, (SELECT count(*) FROM inserted) AS inserted,
-         (extract(epoch FROM now()) * 1000000)::int8 AS reported_us,
-         CASE WHEN (SELECT count(*) FROM inserted) < (SELECT count(*) FROM input) THEN
-           (SELECT json_agg(json_build_array(series.name, inserted.step)) FROM inserted JOIN series ON series.id = inserted.series_id)
-         END AS inserted_keys
-       FROM t`,
-      [trialId, names, steps, values],
-    );
-    if (!row) throw new NotFoundError("trial", trialId);
-    if (row.state !== "RUNNING") {
-      throw new ConflictError(`trial ${row.number} is ${row.state}; metrics can be reported only while it runs.`, "trialId");
+    // One round trip, shared with concurrent reports of other trials (see ReportWriter), committed
+    // without waiting for the disk flush (see queryAsyncCommit).
+    const stored = await this.writer.write({ trialId, names, steps, values });
+    if (!stored) throw new NotFoundError("trial", trialId);
+    if (stored.state !== "RUNNING") {
+      throw new ConflictError(`trial ${stored.number} is ${stored.state}; metrics can be reported only while it runs.`, "trialId");
     }
-    const studyId = String(row.study_id);
-    if (Number(row.inserted) > 0) {
-      const series = reportedSeries(names, steps, values, row.objective_metric, row.inserted_keys);
-      this.events.publish({ type: "metricsReported", studyId, trialId, reportedUs: row.reported_us, series });
+    const { studyId, objectiveMetric } = stored;
+    if (stored.inserted > 0) {
+      const series = reportedSeries(names, steps, values, objectiveMetric, stored.insertedKeys);
+      this.events.publish({ type: "metricsReported", studyId, trialId, reportedUs: stored.reportedUs, series });
     }
-    const touchesObjective = names.some((n) => n === null || n === row.objective_metric);
-    if (!touchesObjective || row.pruner.type === "NONE") return { shouldPrune: false, reason: null };
-    const objectiveSteps = steps.filter((_, i) => names[i] === null || names[i] === row.objective_metric);
-    const decision = await this.decidePruning(trialId, studyId, row.number, objectiveSteps);
+    const touchesObjective = names.some((n) => n === null || n === objectiveMetric);
+    if (!touchesObjective || stored.pruner.type === "NONE") return { shouldPrune: false, reason: null };
+    const objectiveSteps = steps.filter((_, i) => names[i] === null || names[i] === objectiveMetric);
+    const decision = await this.decidePruning(trialId, studyId, stored.number, objectiveSteps);
     if (decision.shouldPrune) {
       this.events.publish({ type: "trialControl", studyId, trialId, action: "PRUNE", reason: decision.reason });
     }
