@@ -1,6 +1,7 @@
 import DataLoader from "dataloader";
 import type { Database } from "../db/database";
 import { isValidId } from "../studies/ids";
+import { arrayParam } from "../db/arrayParam";
 
 /** What an argument can name, for finding its project. */
 export enum RefKind {
@@ -21,14 +22,14 @@ export interface RefOwner {
 
 /** The SQL of one look-up per kind: ids in, (id, project ids, search trial) out. */
 const QUERIES: Record<RefKind, string> = {
-  [RefKind.Project]: `SELECT id::text AS key, ARRAY[id] AS projects, false AS search_trial FROM projects WHERE id = ANY($1::bigint[])`,
-  [RefKind.ProjectName]: `SELECT name AS key, ARRAY[id] AS projects, false AS search_trial FROM projects WHERE name = ANY($1::text[])`,
-  [RefKind.Study]: `SELECT id::text AS key, ARRAY[project_id] AS projects, false AS search_trial FROM studies WHERE id = ANY($1::bigint[])`,
+  [RefKind.Project]: `SELECT id::text AS key, ARRAY[id] AS projects, false AS search_trial FROM projects WHERE id = ANY(${arrayParam(1, "bigint")})`,
+  [RefKind.ProjectName]: `SELECT name AS key, ARRAY[id] AS projects, false AS search_trial FROM projects WHERE name = ANY(${arrayParam(1, "text")})`,
+  [RefKind.Study]: `SELECT id::text AS key, ARRAY[project_id] AS projects, false AS search_trial FROM studies WHERE id = ANY(${arrayParam(1, "bigint")})`,
   [RefKind.Trial]: `SELECT t.id::text AS key, ARRAY[s.project_id] AS projects, t.search_id IS NOT NULL AS search_trial
-                    FROM trials t JOIN studies s ON s.id = t.study_id WHERE t.id = ANY($1::bigint[])`,
+                    FROM trials t JOIN studies s ON s.id = t.study_id WHERE t.id = ANY(${arrayParam(1, "bigint")})`,
   [RefKind.Search]: `SELECT se.id::text AS key, ARRAY[s.project_id] AS projects, false AS search_trial
-                     FROM searches se JOIN studies s ON s.id = se.study_id WHERE se.id = ANY($1::bigint[])`,
-  [RefKind.Executor]: `SELECT id::text AS key, project_ids AS projects, false AS search_trial FROM executors WHERE id = ANY($1::bigint[])`,
+                     FROM searches se JOIN studies s ON s.id = se.study_id WHERE se.id = ANY(${arrayParam(1, "bigint")})`,
+  [RefKind.Executor]: `SELECT id::text AS key, project_ids AS projects, false AS search_trial FROM executors WHERE id = ANY(${arrayParam(1, "bigint")})`,
 };
 
 /**

@@ -4,6 +4,7 @@ import { checkNote, checkTagCount, checkTags, editTags } from "./annotationCheck
 import { parseId } from "./ids";
 import { STUDY_COLUMNS, TRIAL_COLUMNS, studyFromRow, trialFromRow, type StudyRecord, type TrialRecord } from "./records";
 import type { TrialService } from "./trialService";
+import { arrayParam } from "../db/arrayParam";
 
 type Table = "studies" | "trials";
 
@@ -46,7 +47,7 @@ export class AnnotationService {
   /** Tags and notes of many trials (for trial records rebuilt from events, which lack them). */
   async ofTrials(ids: readonly string[]): Promise<Map<string, { tags: string[]; note: string | null }>> {
     const rows = await this.db.query<{ id: string; tags: string[]; note: string | null }>(
-      `SELECT id, tags, note FROM trials WHERE id = ANY($1::bigint[])`,
+      `SELECT id, tags, note FROM trials WHERE id = ANY(${arrayParam(1, "bigint")})`,
       [ids],
     );
     return new Map(rows.map((r) => [String(r.id), { tags: r.tags, note: r.note }]));

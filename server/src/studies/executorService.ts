@@ -7,6 +7,7 @@ import { TRIAL_COLUMNS, trialFromRow, type TrialRecord } from "./records";
 import { EXECUTOR_COLUMNS, SEARCH_COLUMNS, executorFromRow, searchFromRow, type ExecutorRecord, type SearchRecord } from "./searchRecords";
 import type { SearchService } from "./searchService";
 import type { TrialService } from "./trialService";
+import { arrayParam } from "../db/arrayParam";
 
 /** The previous trial's outcome, told before the next claim. */
 export interface FinishedTrial {
@@ -99,7 +100,7 @@ export class ExecutorService {
   /** The trial each executor runs now, by executor id. */
   async currentTrials(executorIds: readonly string[]): Promise<Map<string, TrialRecord>> {
     const rows = await this.db.query(
-      `SELECT ${TRIAL_COLUMNS} FROM trials WHERE state = 'RUNNING' AND owner = ANY($1::text[])`,
+      `SELECT ${TRIAL_COLUMNS} FROM trials WHERE state = 'RUNNING' AND owner = ANY(${arrayParam(1, "text")})`,
       [executorIds],
     );
     return new Map(rows.map((r) => [String(r.owner), trialFromRow(r)]));
@@ -212,7 +213,7 @@ export class ExecutorService {
            EXISTS (SELECT 1 FROM trials t WHERE t.search_id = s.id AND t.state = 'WAITING') AS has_waiting,
            (s.timeout_seconds IS NOT NULL AND s.started_at IS NOT NULL
              AND now() > s.started_at + make_interval(secs => s.timeout_seconds)) AS timed_out
-         FROM searches s WHERE s.id = ANY($1::bigint[]) ORDER BY s.id`,
+         FROM searches s WHERE s.id = ANY(${arrayParam(1, "bigint")}) ORDER BY s.id`,
         [locked.map((r) => r.id)],
       );
       for (const row of rows) {

@@ -9,6 +9,7 @@ import { decideReports } from "../optimization/pruners/decideReports";
 import { NO_EVENTS, type EventPublisher } from "../events/eventBus";
 import type { ReportedSeries } from "../events/events";
 import { ReportWriter } from "./reportWriter";
+import { arrayParam } from "../db/arrayParam";
 
 export interface MetricPointRequest {
   name?: string | null;
@@ -132,7 +133,7 @@ export class MetricService {
     const rows = await this.db.query<{ trial_id: string; name: string; step: number; value: number; time: Date }>(
       `SELECT ms.trial_id, ms.name, p.step, p.value, p.time
        FROM metric_series ms CROSS JOIN LATERAL series_points(ms.id) p
-       WHERE ms.trial_id = ANY($1::bigint[]) AND ($2::text[] IS NULL OR ms.name = ANY($2::text[]))
+       WHERE ms.trial_id = ANY(${arrayParam(1, "bigint")}) AND ($2::text[] IS NULL OR ms.name = ANY($2::text[]))
        ORDER BY ms.trial_id, ms.name, p.step`,
       [trialIds, names],
     );
@@ -146,7 +147,7 @@ export class MetricService {
        FROM trials t JOIN studies s ON s.id = t.study_id
        JOIN metric_series ms ON ms.trial_id = t.id AND ms.name = s.objective_metric
        CROSS JOIN LATERAL series_points(ms.id) p
-       WHERE t.id = ANY($1::bigint[])
+       WHERE t.id = ANY(${arrayParam(1, "bigint")})
        ORDER BY ms.trial_id, p.step`,
       [trialIds],
     );

@@ -14,6 +14,7 @@ import { createStudySampler } from "../optimization/studySampler";
 import { isValidId, parseId } from "./ids";
 import { checkName, checkObject } from "./inputChecks";
 import { STUDY_COLUMNS, studyFromRow, type StudyRecord } from "./records";
+import { arrayParam } from "../db/arrayParam";
 
 export interface CreateStudyRequest {
   name: string;
@@ -121,7 +122,7 @@ export class StudyService {
   }
 
   async findMany(ids: readonly string[]): Promise<Map<string, StudyRecord>> {
-    const rows = await this.db.query(`SELECT ${STUDY_COLUMNS} FROM studies WHERE id = ANY($1::bigint[])`, [ids.filter(isValidId)]);
+    const rows = await this.db.query(`SELECT ${STUDY_COLUMNS} FROM studies WHERE id = ANY(${arrayParam(1, "bigint")})`, [ids.filter(isValidId)]);
     return new Map(rows.map((r) => [String(r.id), studyFromRow(r)]));
   }
 

@@ -1,6 +1,7 @@
 import type { Sql } from "../db/database";
 import type { StudyView, TrialView } from "../optimization";
 import type { StudyRecord } from "./records";
+import { arrayParam } from "../db/arrayParam";
 
 type StudyKey = Pick<StudyRecord, "id" | "directions" | "searchSpace" | "objectiveMetric">;
 
@@ -43,12 +44,12 @@ export class TrialHistory {
   private async read(sql: Sql, study: StudyKey, ids: string[]): Promise<Map<string, TrialView>> {
     const [rows, points] = await Promise.all([
       sql.query<Record<string, any>>(
-        `SELECT id, number, state, params, distributions, "values" FROM trials WHERE id = ANY($1::bigint[])`,
+        `SELECT id, number, state, params, distributions, "values" FROM trials WHERE id = ANY(${arrayParam(1, "bigint")})`,
         [ids],
       ),
       sql.query<{ trial_id: string; step: number; value: number }>(
         `SELECT ms.trial_id, p.step, p.value FROM metric_series ms CROSS JOIN LATERAL series_points(ms.id) p
-         WHERE ms.trial_id = ANY($1::bigint[]) AND ms.name = $2 ORDER BY ms.trial_id, p.step`,
+         WHERE ms.trial_id = ANY(${arrayParam(1, "bigint")}) AND ms.name = $2 ORDER BY ms.trial_id, p.step`,
         [ids, study.objectiveMetric],
       ),
     ]);

@@ -2,6 +2,7 @@ import type { Database } from "../db/database";
 import type { TrialState } from "../optimization";
 import { isValidId } from "./ids";
 import { trialColumns, trialFromRow, type TrialRecord } from "./records";
+import { arrayParam } from "../db/arrayParam";
 
 export interface TrialPageRequest {
   studyId: string;
@@ -14,14 +15,14 @@ export class TrialQueries {
   constructor(private readonly db: Database) {}
 
   async findMany(ids: readonly string[]): Promise<Map<string, TrialRecord>> {
-    const rows = await this.db.query(`SELECT ${trialColumns("t")} FROM trials t WHERE t.id = ANY($1::bigint[])`, [ids.filter(isValidId)]);
+    const rows = await this.db.query(`SELECT ${trialColumns("t")} FROM trials t WHERE t.id = ANY(${arrayParam(1, "bigint")})`, [ids.filter(isValidId)]);
     return new Map(rows.map((r) => [String(r.id), trialFromRow(r)]));
   }
 
   /** Counts per state, for each study. */
   async countsByState(studyIds: readonly string[]): Promise<Map<string, Partial<Record<TrialState, number>>>> {
     const rows = await this.db.query<{ study_id: string; state: TrialState; n: string }>(
-      `SELECT study_id, state, count(*) AS n FROM trials WHERE study_id = ANY($1::bigint[]) GROUP BY study_id, state`,
+      `SELECT study_id, state, count(*) AS n FROM trials WHERE study_id = ANY(${arrayParam(1, "bigint")}) GROUP BY study_id, state`,
       [studyIds],
     );
     const out = new Map<string, Partial<Record<TrialState, number>>>();
@@ -37,7 +38,7 @@ export class TrialQueries {
   async lastActivity(studyIds: readonly string[]): Promise<Map<string, Date>> {
     const rows = await this.db.query<{ study_id: string; at: Date }>(
       `SELECT study_id, max(greatest(created_at, started_at, completed_at)) AS at
-       FROM trials WHERE study_id = ANY($1::bigint[]) GROUP BY study_id`,
+       FROM trials WHERE study_id = ANY(${arrayParam(1, "bigint")}) GROUP BY study_id`,
       [studyIds],
     );
     return new Map(rows.map((r) => [String(r.study_id), r.at]));
