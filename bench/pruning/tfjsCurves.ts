@@ -31,6 +31,8 @@ export interface TfjsCurvesOptions {
   epochs: number;
   trials: number;
   seeds: number;
+  /** The first sampler seed (seeds firstSeed .. firstSeed + seeds - 1), to check a finding on fresh seeds. */
+  firstSeed: number;
   /** Other weight seeds a chosen configuration is trained with to estimate its value. */
   retrains: number;
   /** Run Optuna's peers of the goal rows when /usr/bin/python3 imports Optuna. */
@@ -251,7 +253,7 @@ export async function runTfjsCurves(options: TfjsCurvesOptions): Promise<void> {
   const optuna = options.optuna ? optunaScript() : "skipped (--no-optuna)";
   console.log(
     `\n=== tfjs-mlp on ${options.dataset} (backend ${trainer.backend()}), validation loss, epochs 1..${options.epochs}, ` +
-      `${options.trials} trials, ${options.seeds} seeds, sampler TPE; the trainer's default space (${space.map((s) => s.name).join(", ")}).`,
+      `${options.trials} trials, ${options.seeds} seeds (from ${options.firstSeed}), sampler TPE; the trainer's default space (${space.map((s) => s.name).join(", ")}).`,
   );
   if (typeof optuna === "string") console.log(`Optuna side by side: ${optuna}.`);
 
@@ -262,7 +264,7 @@ export async function runTfjsCurves(options: TfjsCurvesOptions): Promise<void> {
   const run = async (label: string, make: (seed: number) => SearchDriver, patience: number) => {
     const t0 = Date.now();
     const runs: RunResult[] = [];
-    for (let seed = 0; seed < options.seeds; seed++) runs.push(await runSearch(trainer, make(seed), options, patience));
+    for (let seed = options.firstSeed; seed < options.firstSeed + options.seeds; seed++) runs.push(await runSearch(trainer, make(seed), options, patience));
     results.set(label, runs);
     patienceOf.set(label, patience);
     if (!expectedBy.has(patience)) expectedBy.set(patience, new ExpectedValues(trainer, options, patience));
