@@ -20,7 +20,7 @@ import { fanovaImportances, pedAnovaImportances, type ImportanceInput, type Para
 import { Rng } from "../server/src/optimization/random";
 import { sampleUniform } from "../server/src/optimization/space";
 import type { JsonValue, ParamSpec } from "../server/src/optimization/types";
-import { formatTable, median } from "./support/stats";
+import { formatTable, median, spearman } from "./support/stats";
 
 interface Args {
   sizes: number[];
@@ -88,32 +88,9 @@ function timeIt(repeats: number, f: () => ParamImportance[]): { ms: number; resu
 }
 
 /** Spearman's rho between two importance maps over SPECS (ties get their mean rank). */
-function spearman(a: Record<string, number>, b: Record<string, number>): number {
+function spearmanOfMaps(a: Record<string, number>, b: Record<string, number>): number {
   const names = SPECS.map((s) => s.name);
-  const ra = ranks(names.map((n) => a[n] ?? 0));
-  const rb = ranks(names.map((n) => b[n] ?? 0));
-  const mean = (names.length + 1) / 2;
-  let num = 0;
-  let da = 0;
-  let db = 0;
-  for (let i = 0; i < names.length; i++) {
-    num += (ra[i] - mean) * (rb[i] - mean);
-    da += (ra[i] - mean) ** 2;
-    db += (rb[i] - mean) ** 2;
-  }
-  return num / Math.sqrt(da * db);
-}
-
-function ranks(xs: number[]): number[] {
-  const order = xs.map((x, i) => ({ x, i })).sort((p, q) => p.x - q.x);
-  const out = new Array<number>(xs.length);
-  for (let k = 0; k < order.length; ) {
-    let end = k;
-    while (end + 1 < order.length && order[end + 1].x === order[k].x) end++;
-    for (let m = k; m <= end; m++) out[order[m].i] = (k + end) / 2 + 1;
-    k = end + 1;
-  }
-  return out;
+  return spearman(names.map((n) => a[n] ?? 0), names.map((n) => b[n] ?? 0));
 }
 
 const asMap = (r: ParamImportance[]) => Object.fromEntries(r.map((x) => [x.name, x.importance]));
@@ -158,7 +135,7 @@ function main(): void {
     const repeats = n <= 100 ? 15 : n <= 1000 ? 7 : 3;
     const ped = timeIt(repeats, () => pedAnovaImportances(input));
     const fanova = timeIt(repeats, () => fanovaImportances(input));
-    rows.push([String(n), "PED-ANOVA", fmtMs(ped.ms), "-", "-", "-", spearman(asMap(ped.result), TRUTH).toFixed(2), ped.result[0].name]);
+    rows.push([String(n), "PED-ANOVA", fmtMs(ped.ms), "-", "-", "-", spearmanOfMaps(asMap(ped.result), TRUTH).toFixed(2), ped.result[0].name]);
     let optunaMs = "-";
     let ratio = "-";
     let rho = "-";
@@ -171,12 +148,12 @@ function main(): void {
       else {
         optunaMs = fmtMs(answer.fanova.median_ms);
         ratio = `${(answer.fanova.median_ms / fanova.ms).toFixed(1)}x`;
-        rho = spearman(asMap(fanova.result), answer.fanova.importances).toFixed(2);
-        const optunaTruth = spearman(answer.fanova.importances, TRUTH).toFixed(2);
+        rho = spearmanOfMaps(asMap(fanova.result), answer.fanova.importances).toFixed(2);
+        const optunaTruth = spearmanOfMaps(answer.fanova.importances, TRUTH).toFixed(2);
         notes.add("rho vs truth of Optuna's fANOVA: " + optunaTruth + ` (n=${n})`);
       }
     }
-    rows.push([String(n), "fANOVA", fmtMs(fanova.ms), optunaMs, ratio, rho, spearman(asMap(fanova.result), TRUTH).toFixed(2), fanova.result[0].name]);
+    rows.push([String(n), "fANOVA", fmtMs(fanova.ms), optunaMs, ratio, rho, spearmanOfMaps(asMap(fanova.result), TRUTH).toFixed(2), fanova.result[0].name]);
   }
   console.log(`Importance of ${SPECS.length} parameters on random-search trials (median ms; ratio = Optuna 3.1 time / ours)\n`);
   console.log(formatTable(["trials", "method", "graphtune ms", "Optuna 3.1 ms", "ratio", "rho vs Optuna", "rho vs truth", "first"], rows));

@@ -22,7 +22,7 @@ import type { RungViewOptions } from "../../server/src/optimization/multiFidelit
 import type { PrunerConfig } from "../../server/src/optimization/pruners/pruner";
 import { parseSearchSpace } from "../../server/src/optimization/space";
 import type { JsonValue, ParamSpec } from "../../server/src/optimization/types";
-import { formatTable, median, quantile } from "../support/stats";
+import { formatTable, median, quantile, spearman } from "../support/stats";
 import { EngineDriver, OptunaDriver, type OptunaPrunerSpec, type SearchDriver } from "./searchDrivers";
 
 export interface TfjsCurvesOptions {
@@ -107,6 +107,8 @@ interface RunResult {
   steps: number;
   /** [steps consumed so far, best fully trained trial so far] at each completed trial. */
   curve: Array<[number, Completed]>;
+  /** Every fully trained trial's objective at each epoch (index epoch - 1), and its value. */
+  learningCurves: Array<{ epochs: number[]; value: number }>;
   pruned: number;
   failed: number;
 }
@@ -147,15 +149,17 @@ function trialContext(
 
 /** Runs `trials` tfjs-mlp trials under `driver`; every epoch is one step. */
 async function runSearch(trainer: Trainer, driver: SearchDriver, options: TfjsCurvesOptions, patience: number): Promise<RunResult> {
-  const result: RunResult = { steps: 0, curve: [], pruned: 0, failed: 0 };
+  const result: RunResult = { steps: 0, curve: [], learningCurves: [], pruned: 0, failed: 0 };
   let best: Completed | null = null;
   try {
     for (let i = 0; i < options.trials; i++) {
       const { number, params } = await driver.ask();
+      const seen: number[] = [];
       const ctx: TrainerContext = {
         ...trialContext(options, patience, number, params),
         report: async (step, objective) => {
           result.steps++;
+          seen[step - 1] = objective;
           const answer = await driver.report(step, objective);
           return { shouldPrune: answer.prune, reason: answer.reason };
         },
@@ -165,6 +169,7 @@ async function runSearch(trainer: Trainer, driver: SearchDriver, options: TfjsCu
         const value = outcome.values[0];
         await driver.tell("COMPLETE", value);
         if (!best || value < best.value) best = { number, params, value };
+        result.learningCurves.push({ epochs: seen, value });
         result.curve.push([result.steps, best]);
       } else if (outcome.state === "PRUNED") {
         await driver.tell("PRUNED");
@@ -340,6 +345,7 @@ export async function runTfjsCurves(options: TfjsCurvesOptions): Promise<void> {
     ),
   );
 
+  if (none) printRungSignal(none, options.epochs);
   if (none) {
     for (const c of list.filter((x) => x.goal)) {
       const runs = results.get(c.label)!;
@@ -362,6 +368,23 @@ export async function runTfjsCurves(options: TfjsCurvesOptions): Promise<void> {
     });
     console.log(table(["ours", "against", "our median regret", "optuna median regret", "seeds we win", "goal: beat it"], eqRows));
   }
+}
+
+/**
+ * How well an early epoch ranks configurations on this data set: Spearman's rho between the
+ * validation loss at epoch e and the trial's value (its best epoch) over NONE's trials, which all
+ * train fully. Pruners and rung-trained samplers rely on this ranking at their lowest rungs.
+ */
+function printRungSignal(none: RunResult[], epochs: number): void {
+  const checkpoints = [1, 3, 7, 9, Math.round(epochs / 2)].filter((e, i, all) => e < epochs && all.indexOf(e) === i).sort((a, b) => a - b);
+  const cells = checkpoints.map((epoch) => {
+    const rhos = none.map((run) => {
+      const curves = run.learningCurves.filter((c) => Number.isFinite(c.epochs[epoch - 1]));
+      return spearman(curves.map((c) => c.epochs[epoch - 1]), curves.map((c) => c.value));
+    });
+    return `epoch ${epoch}: ${fmt(median(rhos))}`;
+  });
+  console.log(`Rank agreement of an early epoch with the final value (NONE's trials, Spearman's rho, median over seeds): ${cells.join(", ")}.`);
 }
 
 const table = formatTable;

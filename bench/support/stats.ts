@@ -32,3 +32,31 @@ export function formatTable(header: string[], rows: string[][]): string {
   const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
 }
+
+/** Spearman's rank correlation of two equally long samples (ties get their mean rank). */
+export function spearman(a: number[], b: number[]): number {
+  const ra = ranks(a);
+  const rb = ranks(b);
+  const mean = (a.length + 1) / 2;
+  let num = 0;
+  let da = 0;
+  let db = 0;
+  for (let i = 0; i < a.length; i++) {
+    num += (ra[i] - mean) * (rb[i] - mean);
+    da += (ra[i] - mean) ** 2;
+    db += (rb[i] - mean) ** 2;
+  }
+  return num / Math.sqrt(da * db);
+}
+
+function ranks(xs: number[]): number[] {
+  const order = xs.map((x, i) => ({ x, i })).sort((p, q) => p.x - q.x);
+  const out = new Array<number>(xs.length);
+  for (let k = 0; k < order.length; ) {
+    let end = k;
+    while (end + 1 < order.length && order[end + 1].x === order[k].x) end++;
+    for (let m = k; m <= end; m++) out[order[m].i] = (k + end) / 2 + 1;
+    k = end + 1;
+  }
+  return out;
+}
