@@ -18,7 +18,7 @@
  *                           [--only NONE,SH] [--no-optuna] [--no-speed] [--no-quality] [--no-tfjs]
  *                           [--extra '[{"label": "SH-r5", "pruner": {...}, "multiFidelity": {}}]']
  *                           [--tfjs-only] [--tfjs-dataset breast_cancer] [--tfjs-epochs 27] [--tfjs-trials 200] [--tfjs-seeds 5]
- *                           [--tfjs-retrains 5] [--tfjs-first-seed 0]
+ *                           [--tfjs-retrains 5] [--tfjs-first-seed 0] [--tfjs-curve-cache FILE]
  */
 import { formatTable } from "./support/stats";
 import { execFile } from "node:child_process";
@@ -67,7 +67,7 @@ function parseArgs(argv: string[]): Args {
     speed: true,
     quality: true,
     extra: [],
-    tfjs: { dataset: "breast_cancer", epochs: 27, trials: Number(env.PRUNING_TRIALS ?? 200), seeds: 5, firstSeed: 0, retrains: 5 },
+    tfjs: { dataset: "breast_cancer", epochs: 27, trials: Number(env.PRUNING_TRIALS ?? 200), seeds: 5, firstSeed: 0, retrains: 5, curveCache: null },
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -91,6 +91,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === "--tfjs-seeds") args.tfjs!.seeds = Number(next());
     else if (a === "--tfjs-retrains") args.tfjs!.retrains = Number(next());
     else if (a === "--tfjs-first-seed") args.tfjs!.firstSeed = Number(next());
+    else if (a === "--tfjs-curve-cache") args.tfjs!.curveCache = next();
     else throw new Error(`unknown argument ${a}`);
   }
   for (const p of args.presets) {

@@ -23,6 +23,7 @@ import type { PrunerConfig } from "../../server/src/optimization/pruners/pruner"
 import { parseSearchSpace } from "../../server/src/optimization/space";
 import type { JsonValue, ParamSpec } from "../../server/src/optimization/types";
 import { formatTable, median, quantile, spearman } from "../support/stats";
+import { CurveCache } from "./curveCache";
 import { EngineDriver, OptunaDriver, type OptunaPrunerSpec, type SearchDriver } from "./searchDrivers";
 
 export interface TfjsCurvesOptions {
@@ -41,6 +42,8 @@ export interface TfjsCurvesOptions {
   optunaAll: boolean;
   /** Contender labels to run (null: all). */
   only: string[] | null;
+  /** A file of learning curves from earlier runs on the same code and data, replayed instead of retrained (curveCache.ts). */
+  curveCache: string | null;
 }
 
 interface Contender {
@@ -252,7 +255,9 @@ function optunaScript(): { python: string; script: string } | string {
 }
 
 export async function runTfjsCurves(options: TfjsCurvesOptions): Promise<void> {
-  const trainer = await createTfjsMlpTrainer({ device: { kind: "cpu" } });
+  const tfjs = await createTfjsMlpTrainer({ device: { kind: "cpu" } });
+  const cache = options.curveCache ? new CurveCache(tfjs, options.curveCache) : null;
+  const trainer: Trainer = cache ?? tfjs;
   const space: ParamSpec[] = parseSearchSpace(tfjsMlpSearchSpace(task(options, 0)));
   const list = contenders(options.epochs).filter((c) => !options.only || options.only.includes(c.label));
   const optuna = options.optuna ? optunaScript() : "skipped (--no-optuna)";
@@ -303,6 +308,7 @@ export async function runTfjsCurves(options: TfjsCurvesOptions): Promise<void> {
   }
   await trainer.close?.();
   process.stderr.write(`  retraining the chosen configurations (${options.retrains} seeds each): ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+  if (cache) process.stderr.write(`  curve cache ${options.curveCache}: ${cache.counts.replayed} trials replayed, ${cache.counts.trained} trained\n`);
 
   const chosen = [...finals.values(), ...[...atBudget.values()].flatMap((x) => [x.ours, x.theirs])].flat().filter((e): e is Expected => e !== null);
   const reference = Math.min(...chosen.map((e) => e.valLoss));
