@@ -18,7 +18,7 @@
  *                           [--only NONE,SH] [--no-optuna] [--no-speed] [--no-quality] [--no-tfjs]
  *                           [--extra '[{"label": "SH-r5", "pruner": {...}, "multiFidelity": {}}]']
  *                           [--tfjs-only] [--tfjs-dataset breast_cancer] [--tfjs-epochs 27] [--tfjs-trials 200] [--tfjs-seeds 5]
- *                           [--tfjs-retrains 5] [--tfjs-first-seed 0] [--tfjs-curve-cache FILE]
+ *                           [--tfjs-retrains 5] [--tfjs-first-seed 0] [--tfjs-curve-cache FILE] [--tfjs-extra '[{"label": ...}]']
  */
 import { formatTable } from "./support/stats";
 import { execFile } from "node:child_process";
@@ -32,7 +32,7 @@ import { Rng } from "../server/src/optimization/random";
 import { createSampler, samplerTypes } from "../server/src/optimization/samplers/registry";
 import type { JsonValue, ParamSpec, StudyView, TrialView } from "../server/src/optimization/types";
 import { MF_HARTMANN6_PRESETS, type MultiFidelityFunction, mfHartmann6 } from "./mfFunctions";
-import { runTfjsCurves, type TfjsCurvesOptions } from "./pruning/tfjsCurves";
+import { runTfjsCurves, type TfjsContender, type TfjsCurvesOptions } from "./pruning/tfjsCurves";
 
 interface Args {
   seeds: number;
@@ -67,7 +67,7 @@ function parseArgs(argv: string[]): Args {
     speed: true,
     quality: true,
     extra: [],
-    tfjs: { dataset: "breast_cancer", epochs: 27, trials: Number(env.PRUNING_TRIALS ?? 200), seeds: 5, firstSeed: 0, retrains: 5, curveCache: null },
+    tfjs: { dataset: "breast_cancer", epochs: 27, trials: Number(env.PRUNING_TRIALS ?? 200), seeds: 5, firstSeed: 0, retrains: 5, curveCache: null, extra: [] },
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -92,6 +92,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === "--tfjs-retrains") args.tfjs!.retrains = Number(next());
     else if (a === "--tfjs-first-seed") args.tfjs!.firstSeed = Number(next());
     else if (a === "--tfjs-curve-cache") args.tfjs!.curveCache = next();
+    else if (a === "--tfjs-extra") args.tfjs!.extra = JSON.parse(next()) as TfjsContender[];
     else throw new Error(`unknown argument ${a}`);
   }
   for (const p of args.presets) {

@@ -42,11 +42,13 @@ export interface TfjsCurvesOptions {
   optunaAll: boolean;
   /** Contender labels to run (null: all). */
   only: string[] | null;
+  /** More contenders, as JSON (to try other options without editing this file). */
+  extra: TfjsContender[];
   /** A file of learning curves from earlier runs on the same code and data, replayed instead of retrained (curveCache.ts). */
   curveCache: string | null;
 }
 
-interface Contender {
+export interface TfjsContender {
   label: string;
   pruner: PrunerConfig;
   multiFidelity: RungViewOptions | null;
@@ -58,7 +60,7 @@ interface Contender {
 }
 
 /** The contenders of the MF-Hartmann6 tables, with the maximum resource set to the epochs. */
-function contenders(epochs: number): Contender[] {
+function contenders(epochs: number): TfjsContender[] {
   const hb = (eta: number, bootstrap = 0): PrunerConfig => ({
     type: "HYPERBAND",
     options: { minResource: 1, maxResource: epochs, reductionFactor: eta, ...(bootstrap ? { bootstrapCount: bootstrap } : {}) },
@@ -240,7 +242,7 @@ function fmt(x: number): string {
 }
 
 /** The row of a contender's Optuna peer. */
-const optunaLabel = (c: Contender) => `optuna ${c.label.replace("+rungview", "")} (TPE)`;
+const optunaLabel = (c: TfjsContender) => `optuna ${c.label.replace("+rungview", "")} (TPE)`;
 
 function optunaScript(): { python: string; script: string } | string {
   const python = "/usr/bin/python3";
@@ -259,7 +261,7 @@ export async function runTfjsCurves(options: TfjsCurvesOptions): Promise<void> {
   const cache = options.curveCache ? new CurveCache(tfjs, options.curveCache) : null;
   const trainer: Trainer = cache ?? tfjs;
   const space: ParamSpec[] = parseSearchSpace(tfjsMlpSearchSpace(task(options, 0)));
-  const list = contenders(options.epochs).filter((c) => !options.only || options.only.includes(c.label));
+  const list = [...contenders(options.epochs), ...options.extra].filter((c) => !options.only || options.only.includes(c.label));
   const optuna = options.optuna ? optunaScript() : "skipped (--no-optuna)";
   console.log(
     `\n=== tfjs-mlp on ${options.dataset} (backend ${trainer.backend()}), validation loss, epochs 1..${options.epochs}, ` +
