@@ -46,8 +46,8 @@ export class CurveCache implements Trainer {
     if (lines.length && lines[0] === JSON.stringify({ fingerprint })) {
       for (const text of lines.slice(1)) {
         const line = JSON.parse(text) as Line;
-        if (line.kind === "run") this.runs.set(line.key, line.entry);
-        else this.evaluations.set(line.key, line.scores);
+        if (line.kind === "evaluate") this.evaluations.set(line.key, line.scores);
+        else if (!knowsMore(this.runs.get(line.key), line.entry)) this.runs.set(line.key, line.entry);
       }
     } else {
       if (lines.length) process.stderr.write(`  curve cache ${file}: made by other code or data, starting afresh\n`);
@@ -110,6 +110,13 @@ export class CurveCache implements Trainer {
     else this.evaluations.set(line.key, line.scores);
     appendFileSync(this.file, JSON.stringify(line) + "\n");
   }
+}
+
+/** Whether `a` holds more of the trial than `b` (files appended by several runs may repeat a trial). */
+function knowsMore(a: RunEntry | undefined, b: RunEntry): boolean {
+  if (!a) return false;
+  if (a.outcome) return true;
+  return !b.outcome && a.reports.length >= b.reports.length;
 }
 
 /** Everything a deterministic training depends on. */
