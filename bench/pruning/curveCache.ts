@@ -21,7 +21,10 @@ interface Report {
   metrics?: Record<string, number>;
 }
 
-/** What one trial did: its reports, and its outcome when it ran to its own end (not pruned). */
+/**
+ * What one trial did: its reports (the tfjs trainer reports epochs 1, 2, 3, ..., so report i is
+ * step i + 1), and its outcome when it ran to its own end (not pruned).
+ */
 interface RunEntry {
   reports: Report[];
   outcome: TrialOutcome | null;
