@@ -8,7 +8,10 @@
  *    batch (p50, p99), and points delivered vs expected, with duplicates and misses counted.
  * 2. The same load on one server process with the in-process bus, in the same run, so the cost of
  *    crossing processes shows.
- * 3. A server's resident memory with 1,000 idle subscriptions open, minus without.
+ * 3. The machine's floor for the same load: the same reports and messages through a bare HTTP +
+ *    WebSocket process (support/fanoutFloor.ts: no GraphQL, no database), so what the machine
+ *    allows at this rate is measured beside what the service does.
+ * 4. A server's resident memory with 1,000 idle subscriptions open, minus without.
  *
  * Reporters are paced (open loop) to --rate points/s in total; the achieved rate is printed. The
  * benchmark's own process (clients) shares the machine with the servers and PostgreSQL.
@@ -16,11 +19,14 @@
  * Flags: --rate N (points/s in total, default 5000), --seconds N (per phase, default 20),
  * --subscribers N (default 200), --reporters N (default 20), --idle N (default 1000).
  */
+import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { Agent as HttpAgent, request as httpRequest } from "node:http";
 import os from "node:os";
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
 import { GraphqlClient } from "./support/graphqlClient";
+import { startFanoutFloor } from "./support/fanoutFloor";
 import { benchDatabaseServer } from "./support/postgres";
 import { startServerProcess, type ServerProcess } from "./support/serverProcess";
 import { fmt, median, printTable, quantile } from "./support/stats";
@@ -36,6 +42,7 @@ const SUBSCRIBERS = flag("subscribers", 200);
 const REPORTERS = flag("reporters", 20);
 const IDLE = flag("idle", 1000);
 const BATCH = 10;
+const FLOOR = "floor: 1 process, bare HTTP + WebSocket (no GraphQL, no database)";
 
 const CREATE = `mutation($input: CreateStudyInput!) { createStudy(input: $input) { id } }`;
 const ASK = `mutation($s: ID!) { askTrial(studyId: $s) { id } }`;
@@ -49,7 +56,6 @@ interface Subscriber {
   scope: { trialId?: string; studyId?: string };
   keys: Set<string>;
   received: number;
-  stop: () => void;
 }
 
 interface PhaseResult {
@@ -80,14 +86,97 @@ function machineTicks(): { busy: number; total: number } {
 /** Sends of each batch, by trial and first step: when its reportMetrics request started. */
 type SendTimes = Map<string, number>;
 
-async function runPhase(name: string, servers: ServerProcess[]): Promise<PhaseResult> {
-  progress(`${name}: opening ${SUBSCRIBERS} subscriptions`);
-  const http = servers.map((s) => new GraphqlClient(s.url));
-  const studyId = (await http[0].request(CREATE, { input: { name: `subs-${Date.now()}` } })).createStudy.id as string;
-  const trials: string[] = [];
-  for (let r = 0; r < REPORTERS; r++) trials.push((await http[r % http.length].request(ASK, { s: studyId })).askTrial.id);
+interface Batch {
+  trialId: string;
+  points: { step: number; value: number }[];
+}
 
+/** How a phase's clients reach its servers: GraphQL over graphql-ws and HTTP, or the bare floor. */
+interface Transport {
+  /** A fresh study and one running trial per reporter. */
+  setup(): Promise<{ studyId: string; trials: string[] }>;
+  /** Subscriber `i` (on server i mod n) follows `scope`. */
+  subscribe(i: number, scope: Subscriber["scope"], onBatch: (batch: Batch) => void): void;
+  /** Reporter `r` (on server r mod n) reports a batch. */
+  report(r: number, studyId: string, batch: Batch): Promise<void>;
+  close(): Promise<void>;
+}
+
+function graphqlTransport(servers: ServerProcess[]): Transport {
+  const http = servers.map((s) => new GraphqlClient(s.url));
   const clients: Client[] = [];
+  const stops: Array<() => void> = [];
+  return {
+    async setup() {
+      const studyId = (await http[0].request(CREATE, { input: { name: `subs-${Date.now()}` } })).createStudy.id as string;
+      const trials: string[] = [];
+      for (let r = 0; r < REPORTERS; r++) trials.push((await http[r % http.length].request(ASK, { s: studyId })).askTrial.id);
+      return { studyId, trials };
+    },
+    subscribe(i, scope, onBatch) {
+      const server = servers[i % servers.length];
+      const client = createClient({ url: server.url.replace("http", "ws"), webSocketImpl: WebSocket, retryAttempts: 0, lazy: false });
+      clients.push(client);
+      stops.push(
+        client.subscribe<any>(
+          { query: METRICS, variables: { s: scope.studyId, t: scope.trialId } },
+          {
+            next: ({ data }) => onBatch(data.metricsReported),
+            error: (e) => console.error("subscription error", e),
+            complete: () => undefined,
+          },
+        ),
+      );
+    },
+    async report(r, _studyId, batch) {
+      await http[r % http.length].request(REPORT, { t: batch.trialId, p: batch.points });
+    },
+    async close() {
+      for (const stop of stops) stop();
+      await Promise.race([Promise.all(clients.map((c) => c.dispose())), sleep(3000)]);
+      for (const h of http) h.close();
+    },
+  };
+}
+
+/** Plain WebSocket clients and HTTP POSTs against the floor server (support/fanoutFloor.ts). */
+function floorTransport(server: ServerProcess): Transport {
+  const agent = new HttpAgent({ keepAlive: true, maxSockets: 64 });
+  const sockets: WebSocket[] = [];
+  const post = (body: unknown) =>
+    new Promise<void>((resolve, reject) => {
+      const text = JSON.stringify(body);
+      const req = httpRequest(server.url, { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(text) } }, (res) => {
+        res.resume();
+        res.on("end", () => resolve());
+      });
+      req.on("error", reject);
+      req.end(text);
+    });
+  return {
+    async setup() {
+      return { studyId: "study", trials: Array.from({ length: REPORTERS }, (_, r) => `trial-${r}`) };
+    },
+    subscribe(i, scope, onBatch) {
+      const url = new URL(server.url.replace("http", "ws"));
+      url.searchParams.set("scope", scope.trialId ?? scope.studyId!);
+      url.searchParams.set("id", randomUUID());
+      const socket = new WebSocket(url);
+      socket.on("message", (data) => onBatch(JSON.parse(String(data)).payload.data.metricsReported));
+      sockets.push(socket);
+    },
+    report: (_r, studyId, batch) => post({ studyId, ...batch }),
+    async close() {
+      for (const s of sockets) s.close();
+      agent.destroy();
+    },
+  };
+}
+
+async function runPhase(name: string, servers: ServerProcess[], transport: Transport): Promise<PhaseResult> {
+  progress(`${name}: opening ${SUBSCRIBERS} subscriptions`);
+  const { studyId, trials } = await transport.setup();
+
   const subscribers: Subscriber[] = [];
   const sent: SendTimes = new Map();
   const latencies: number[] = [];
@@ -95,28 +184,17 @@ async function runPhase(name: string, servers: ServerProcess[]): Promise<PhaseRe
   let measuring = false;
   const studyWide = Math.min(servers.length, SUBSCRIBERS);
   for (let i = 0; i < SUBSCRIBERS; i++) {
-    const server = servers[i % servers.length];
-    const client = createClient({ url: server.url.replace("http", "ws"), webSocketImpl: WebSocket, retryAttempts: 0, lazy: false });
-    clients.push(client);
     const scope = i < studyWide ? { studyId } : { trialId: trials[i % trials.length] };
-    const sub: Subscriber = { scope, keys: new Set(), received: 0, stop: () => undefined };
-    sub.stop = client.subscribe<any>(
-      { query: METRICS, variables: { s: scope.studyId, t: scope.trialId } },
-      {
-        next: ({ data }) => {
-          const batch = data.metricsReported;
-          const now = performance.now();
-          const started = sent.get(`${batch.trialId}/${batch.points[0].step}`);
-          if (measuring && started !== undefined) latencies.push(now - started);
-          for (const p of batch.points) {
-            sub.received++;
-            sub.keys.add(`${batch.trialId}/${p.step}`);
-          }
-        },
-        error: (e) => console.error("subscription error", e),
-        complete: () => undefined,
-      },
-    );
+    const sub: Subscriber = { scope, keys: new Set(), received: 0 };
+    transport.subscribe(i, scope, (batch) => {
+      const now = performance.now();
+      const started = sent.get(`${batch.trialId}/${batch.points[0].step}`);
+      if (measuring && started !== undefined) latencies.push(now - started);
+      for (const p of batch.points) {
+        sub.received++;
+        sub.keys.add(`${batch.trialId}/${p.step}`);
+      }
+    });
     subscribers.push(sub);
   }
 
@@ -130,7 +208,7 @@ async function runPhase(name: string, servers: ServerProcess[]): Promise<PhaseRe
     const points = Array.from({ length: BATCH }, (_, k) => ({ step: from + k, value: Math.sin(from + k) }));
     const started = performance.now();
     sent.set(`${trialId}/${from}`, started);
-    await http[r % http.length].request(REPORT, { t: trialId, p: points });
+    await transport.report(r, studyId, { trialId, points });
     if (measuring) roundTrips.push(performance.now() - started);
   };
   const warmStart = Date.now();
@@ -195,10 +273,8 @@ async function runPhase(name: string, servers: ServerProcess[]): Promise<PhaseRe
     duplicates += s.received - s.keys.size;
   }
   progress(`${name}: closing subscriptions`);
-  for (const s of subscribers) s.stop();
-  await Promise.race([Promise.all(clients.map((c) => c.dispose())), sleep(3000)]);
+  await transport.close();
   progress(`${name}: closed`);
-  for (const h of http) h.close();
   return {
     name,
     sentPoints,
@@ -262,7 +338,7 @@ async function main() {
       process.env.GRAPHTUNE_EVENT_BUS = "postgres";
       const servers = [await startServerProcess(url), await startServerProcess(url)];
       try {
-        results.push(await runPhase("2 processes, PostgreSQL LISTEN/NOTIFY bus", servers));
+        results.push(await runPhase("2 processes, PostgreSQL LISTEN/NOTIFY bus", servers, graphqlTransport(servers)));
       } finally {
         await Promise.all(servers.map((s) => s.stop()));
       }
@@ -272,9 +348,17 @@ async function main() {
       process.env.GRAPHTUNE_EVENT_BUS = "memory";
       const server = await startServerProcess(url);
       try {
-        results.push(await runPhase("1 process, in-process bus", [server]));
+        results.push(await runPhase("1 process, in-process bus", [server], graphqlTransport([server])));
       } finally {
         await server.stop();
+      }
+    }
+    {
+      const floor = await startFanoutFloor();
+      try {
+        results.push(await runPhase(FLOOR, [floor], floorTransport(floor)));
+      } finally {
+        await floor.stop();
       }
     }
     const memory: { perConnection: number; before: number; after: number }[] = [];
@@ -307,11 +391,16 @@ async function main() {
         `${fmt(r.machineBusy * 100, 0)}%`,
       ]),
     );
-    const [pgRun, memRun] = results;
+    const [pgRun, memRun, floorRun] = results;
     console.log(
       `crossing processes: p50 ${fmt(median(pgRun.latencies) / median(memRun.latencies), 2)}x, ` +
         `p99 ${fmt(quantile(pgRun.latencies, 0.99) / quantile(memRun.latencies, 0.99), 2)}x the single process's ` +
         `(goal: p99 < 50 ms at 5000 points/s, every point exactly once)`,
+    );
+    console.log(
+      `the machine's floor for this load (${FLOOR}): p99 ${fmt(quantile(floorRun.latencies, 0.99), 1)} ms ` +
+        `with the machine ${fmt(floorRun.machineBusy * 100, 0)}% busy; the 2-process setup's p99 is ` +
+        `${fmt(quantile(pgRun.latencies, 0.99) / quantile(floorRun.latencies, 0.99), 2)}x it`,
     );
     console.log("");
     printTable(

@@ -17,23 +17,39 @@ export interface ServerProcess {
 export async function startServerProcess(databaseUrl: string): Promise<ServerProcess> {
   const port = await freePort();
   const main = path.resolve(__dirname, "../../server/src/cli/main.js");
-  // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server.
+  return startNodeProcess(main, ["start", "--port", String(port)], {
+    port,
+    env: { DATABASE_URL: databaseUrl, LOG_LEVEL: "info", GRAPHTUNE_EXECUTOR: "none" },
+    readyText: "graphtune is listening",
+  });
+}
+
+/**
+ * Runs a Node script as its own process and resolves once its stdout says `readyText`; the URL is
+ * http://127.0.0.1:`port`/graphql. BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof",
+ * profiles it.
+ */
+export async function startNodeProcess(
+  script: string,
+  args: string[],
+  options: { port: number; env: Record<string, string>; readyText: string },
+): Promise<ServerProcess> {
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, main, "start", "--port", String(port)], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: "info", GRAPHTUNE_EXECUTOR: "none" },
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, script, ...args], {
+    env: { ...process.env, ...options.env },
     stdio: ["ignore", "pipe", "inherit"],
   });
   await new Promise<void>((resolve, reject) => {
     let out = "";
     child.stdout!.on("data", (d) => {
       out += d;
-      if (out.includes("graphtune is listening")) resolve();
+      if (out.includes(options.readyText)) resolve();
     });
-    child.on("exit", (code) => reject(new Error(`server exited with ${code}: ${out}`)));
+    child.on("exit", (code) => reject(new Error(`${path.basename(script)} exited with ${code}: ${out}`)));
   });
   child.stdout!.resume();
   return {
-    url: `http://127.0.0.1:${port}/graphql`,
+    url: `http://127.0.0.1:${options.port}/graphql`,
     pid: child.pid!,
     rssMb() {
       const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
