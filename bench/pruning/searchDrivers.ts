@@ -38,8 +38,9 @@ export class EngineDriver implements SearchDriver {
     seed: number,
     prunerConfig: PrunerConfig,
     private readonly multiFidelity: RungViewOptions | null,
+    samplerOptions: Record<string, JsonValue> = {},
   ) {
-    this.sampler = createSampler({ type: samplerType, seed, options: {} });
+    this.sampler = createSampler({ type: samplerType, seed, options: samplerOptions });
     this.pruner = createPruner(prunerConfig);
     this.base = { directions: [direction], searchSpace: space, trials: this.history };
     this.distributions = Object.fromEntries(space.map((s): [string, ParamSpec] => [s.name, s]));

@@ -55,6 +55,8 @@ export interface TfjsContender {
   multiFidelity: RungViewOptions | null;
   /** Early stopping inside each trial (epochs without improvement; 0: off). */
   patience?: number;
+  /** Options of our TPE sampler (e.g. { "multivariate": true }); default: Optuna's defaults, as its peer uses. */
+  samplerOptions?: Record<string, JsonValue>;
   /** Optuna's pruner with the same settings, run side by side. */
   optuna?: OptunaPrunerSpec;
   goal?: boolean;
@@ -296,7 +298,7 @@ export async function runTfjsCurves(options: TfjsCurvesOptions): Promise<void> {
     process.stderr.write(`  ${label}: ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
   };
   for (const c of list) {
-    await run(c.label, (seed) => new EngineDriver(space, "MINIMIZE", "TPE", seed, c.pruner, c.multiFidelity), c.patience ?? 0);
+    await run(c.label, (seed) => new EngineDriver(space, "MINIMIZE", "TPE", seed, c.pruner, c.multiFidelity, c.samplerOptions), c.patience ?? 0);
     if (c.optuna && (c.goal || options.optunaAll) && typeof optuna !== "string") {
       const spec = c.optuna;
       await run(optunaLabel(c), (seed) => new OptunaDriver(optuna.python, optuna.script, space, "MINIMIZE", seed, spec), 0);
