@@ -4,6 +4,7 @@ The Node side trains; this process only samples and prunes, with Optuna's TPESam
 pruner it is given, through Optuna's ask-and-tell interface. One JSON object a line each way:
 
   argv: --seed N --pruner '{"type": "SuccessiveHalvingPruner", "kwargs": {...}}' --space '[ParamSpec...]'
+  (the pruner's JSON may carry "sampler_kwargs": TPESampler's arguments besides the seed)
   {"cmd": "ask"}                                  -> {"number": n, "params": {...}}
   {"cmd": "report", "step": s, "value": v}        -> {"prune": true|false}   (the asked trial)
   {"cmd": "tell", "state": "COMPLETE", "value": v} | {"cmd": "tell", "state": "PRUNED"|"FAIL"} -> {}
@@ -43,9 +44,8 @@ def main():
     pruner = getattr(optuna.pruners, pruner_spec["type"])(**pruner_spec.get("kwargs", {}))
     space = {spec["name"]: distribution(spec) for spec in json.loads(args.space)}
     # A fixed study name: HyperbandPruner hashes it with the trial number to pick brackets.
-    study = optuna.create_study(
-        study_name=f"bench-{args.seed}", direction=args.direction, sampler=optuna.samplers.TPESampler(seed=args.seed), pruner=pruner
-    )
+    sampler = optuna.samplers.TPESampler(seed=args.seed, **pruner_spec.get("sampler_kwargs", {}))
+    study = optuna.create_study(study_name=f"bench-{args.seed}", direction=args.direction, sampler=sampler, pruner=pruner)
     trial = None
     for line in sys.stdin:
         msg = json.loads(line)

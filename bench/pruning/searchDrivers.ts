@@ -79,6 +79,8 @@ export class EngineDriver implements SearchDriver {
 export interface OptunaPrunerSpec {
   type: string;
   kwargs: Record<string, JsonValue>;
+  /** TPESampler's keyword arguments besides the seed (e.g. { "multivariate": true }); default none. */
+  sampler_kwargs?: Record<string, JsonValue>;
 }
 
 /** Optuna 3.1's TPESampler and a pruner, in /usr/bin/python3, through bench/optuna_ask_tell.py. */

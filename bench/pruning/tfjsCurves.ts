@@ -55,7 +55,7 @@ export interface TfjsContender {
   multiFidelity: RungViewOptions | null;
   /** Early stopping inside each trial (epochs without improvement; 0: off). */
   patience?: number;
-  /** Options of our TPE sampler (e.g. { "multivariate": true }); default: Optuna's defaults, as its peer uses. */
+  /** Options of our TPE sampler (e.g. { "multivariate": true }); default: Optuna's defaults, as its peer's (optuna.sampler_kwargs). */
   samplerOptions?: Record<string, JsonValue>;
   /** Optuna's pruner with the same settings, run side by side. */
   optuna?: OptunaPrunerSpec;
