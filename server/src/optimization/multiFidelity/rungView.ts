@@ -3,12 +3,14 @@
  * evaluations at one budget, not from a mix of curves stopped at different steps. Given the rung
  * steps of the study's pruner, `buildRungView` picks the highest rung that at least
  * `minObservations` trials have reached and rewrites the history so that each of those trials is
- * a COMPLETE trial whose value is its value at that rung (its first report at or after the rung's
- * step, as the pruners record it). TPE or GP trained on this view compares configurations at
- * equal budget; as more trials climb the rungs the view moves up to larger budgets.
+ * a COMPLETE trial whose value is its value at that rung, as the pruner values it: its first report
+ * at or after the rung's step, or with `rungValue: "best"` the best it reported up to there (for
+ * trials whose value is their best epoch, as the trainers here report it, that is what ranks them
+ * like their final values). TPE or GP trained on this view compares configurations at equal
+ * budget; as more trials climb the rungs the view moves up to larger budgets.
  */
-import type { StudyView, TrialView } from "../types";
-import { firstIndexAtOrAfter } from "../pruners/series";
+import type { Direction, StudyView, TrialView } from "../types";
+import { bestAtRung, firstIndexAtOrAfter } from "../pruners/series";
 
 export interface RungViewOptions {
   /**
@@ -43,7 +45,16 @@ export function defaultMinObservations(study: StudyView): number {
   return Math.max(d + 2, 3);
 }
 
-export function buildRungView(study: StudyView, rungSteps: readonly number[], options: RungViewOptions = {}): RungView {
+/**
+ * The view at the highest rung of `rungSteps` with enough observations. `rungValue` is the
+ * pruner's (see Pruner.rungValue); "best" applies to single-objective studies.
+ */
+export function buildRungView(
+  study: StudyView,
+  rungSteps: readonly number[],
+  options: RungViewOptions = {},
+  rungValue: "last" | "best" = "last",
+): RungView {
   const minObservations = options.minObservations ?? defaultMinObservations(study);
   const belowRung = options.belowRung ?? "pruned";
   const m = study.directions.length;
@@ -54,7 +65,7 @@ export function buildRungView(study: StudyView, rungSteps: readonly number[], op
     if (count < minObservations) continue;
     const trials: TrialView[] = [];
     for (const t of study.trials) {
-      const atRung = t.state === "FAIL" ? null : rewriteAtRung(t, rung, m);
+      const atRung = t.state === "FAIL" ? null : rewriteAtRung(t, rung, m, rungValue === "best" ? study.directions[0] : null);
       if (atRung) trials.push(atRung);
       else if (t.state === "RUNNING" || t.state === "WAITING" || t.state === "FAIL") trials.push(t);
       else if (belowRung === "pruned") trials.push({ ...t, state: "PRUNED" });
@@ -73,8 +84,11 @@ function reachedRung(t: TrialView, rung: number, m: number): boolean {
   return r.length > 0 && r[r.length - 1].step >= rung;
 }
 
-/** The trial as if it had been trained to the rung and stopped there, or null if it did not get there. */
-function rewriteAtRung(t: TrialView, rung: number, m: number): TrialView | null {
+/**
+ * The trial as if it had been trained to the rung and stopped there, or null if it did not get
+ * there. With `bestIn` (single objective), its value is its best report up to the rung.
+ */
+function rewriteAtRung(t: TrialView, rung: number, m: number, bestIn: Direction | null): TrialView | null {
   if (m > 1) {
     const vectors = t.intermediateVectors ?? [];
     const i = firstIndexAtOrAfter(vectors, rung);
@@ -92,5 +106,6 @@ function rewriteAtRung(t: TrialView, rung: number, m: number): TrialView | null 
   const reports = t.intermediateValues;
   const i = firstIndexAtOrAfter(reports, rung);
   if (i >= reports.length) return null;
-  return { ...t, state: "COMPLETE", values: [reports[i].value], intermediateValues: reports.slice(0, i + 1) };
+  const value = bestIn ? bestAtRung(reports, rung, bestIn)! : reports[i].value;
+  return { ...t, state: "COMPLETE", values: [value], intermediateValues: reports.slice(0, i + 1) };
 }

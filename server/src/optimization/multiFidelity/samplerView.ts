@@ -17,7 +17,9 @@ export function samplerView(
   trialNumber: number,
   multiFidelity: RungViewOptions | null = null,
 ): StudyView {
-  if (multiFidelity && pruner.rungSteps) return buildRungView(study, pruner.rungSteps(study, trialNumber), multiFidelity).study;
+  if (multiFidelity && pruner.rungSteps) {
+    return buildRungView(study, pruner.rungSteps(study, trialNumber), multiFidelity, pruner.rungValue).study;
+  }
   if (pruner.samplerTrials) return { ...study, trials: pruner.samplerTrials(study, trialNumber) };
   return study;
 }

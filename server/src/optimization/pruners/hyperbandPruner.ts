@@ -99,6 +99,10 @@ export class HyperbandPruner implements Pruner {
     return study.trials.filter((t) => bracketOfNumber(layout, t.number) === bracket);
   }
 
+  get rungValue(): RungValue {
+    return this.opts.rungValue;
+  }
+
   /** Every bracket's rungs (bracket 0's ladder, which contains the others'), up to maxResource. */
   rungSteps(study: StudyView): number[] {
     if (!this.layout(study.trials)) return [];

@@ -32,6 +32,11 @@ export interface Pruner {
    * trial completes). Multi-fidelity sampling (see multiFidelity/) trains on one of these rungs.
    */
   rungSteps?(study: StudyView, trialNumber: number): number[];
+  /**
+   * How this pruner values a trial at a rung: its report there ("last") or the best it reported
+   * up to there ("best"). The multi-fidelity view values trials at its rung the same way.
+   */
+  readonly rungValue?: "last" | "best";
 }
 
 /** How a study configures its pruner (PrunerInput in the contract). */

@@ -75,6 +75,10 @@ export class SuccessiveHalvingPruner implements Pruner {
     });
   }
 
+  get rungValue(): RungValue {
+    return this.opts.rungValue;
+  }
+
   rungSteps(study: StudyView): number[] {
     const minResource = this.opts.minResource === "auto" ? estimateMinResource(study.trials) : this.opts.minResource;
     if (minResource === null) return [];

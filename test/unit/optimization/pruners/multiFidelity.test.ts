@@ -95,4 +95,24 @@ describe("BOHB rung view", () => {
     const median = createPruner({ type: "MEDIAN", options: {} });
     expect(samplerView(study(many), median, 40, {}).trials).toBe(many);
   });
+
+  it("values trials at the rung as the pruner does: with rungValue best, the best report up to the rung", () => {
+    // Curves that are best at step 2 and worse after (a trial whose value is its best epoch).
+    const dipping = [0, 1, 2, 3, 4, 5].map((n): TrialView => {
+      const intermediateValues = [1, 2, 3, 4].map((step) => ({ step, value: n + (step === 2 ? 0 : step) }));
+      return { number: n, state: "PRUNED", params: { x: n / 10, y: 0 }, distributions: {}, values: [n + 4], intermediateValues };
+    });
+    expect(buildRungView(study(dipping), [3]).study.trials.map((t) => t.values)).toEqual([0, 1, 2, 3, 4, 5].map((n) => [n + 3]));
+    const best = buildRungView(study(dipping), [3], {}, "best");
+    expect(best.study.trials.map((t) => t.values)).toEqual([0, 1, 2, 3, 4, 5].map((n) => [n]));
+    // For maximisation the best is the largest report.
+    const maxView = buildRungView({ ...study(dipping), directions: ["MAXIMIZE"] }, [3], {}, "best");
+    expect(maxView.study.trials.map((t) => t.values)).toEqual([0, 1, 2, 3, 4, 5].map((n) => [n + 3]));
+    // samplerView takes the pruner's rungValue.
+    for (const rungValue of ["last", "best"] as const) {
+      const sh = createPruner({ type: "SUCCESSIVE_HALVING", options: { minResource: 3, reductionFactor: 3, rungValue } });
+      const values = samplerView(study(dipping), sh, 6, {}).trials.map((t) => t.values![0]);
+      expect(values).toEqual([0, 1, 2, 3, 4, 5].map((n) => (rungValue === "best" ? n : n + 3)));
+    }
+  });
 });
