@@ -395,18 +395,24 @@ export async function runTfjsCurves(options: TfjsCurvesOptions): Promise<void> {
 /**
  * How well an early epoch ranks configurations on this data set: Spearman's rho between the
  * validation loss at epoch e and the trial's value (its best epoch) over NONE's trials, which all
- * train fully. Pruners and rung-trained samplers rely on this ranking at their lowest rungs.
+ * train fully; and the same for the best loss up to epoch e, which is what a pruner with
+ * rungValue "best" compares. Pruners and rung-trained samplers rely on this ranking at their rungs.
  */
 function printRungSignal(none: RunResult[], epochs: number): void {
   const checkpoints = [1, 3, 7, 9, Math.round(epochs / 2)].filter((e, i, all) => e < epochs && all.indexOf(e) === i).sort((a, b) => a - b);
-  const cells = checkpoints.map((epoch) => {
-    const rhos = none.map((run) => {
-      const curves = run.learningCurves.filter((c) => Number.isFinite(c.epochs[epoch - 1]));
-      return spearman(curves.map((c) => c.epochs[epoch - 1]), curves.map((c) => c.value));
-    });
-    return `epoch ${epoch}: ${fmt(median(rhos))}`;
-  });
-  console.log(`Rank agreement of an early epoch with the final value (NONE's trials, Spearman's rho, median over seeds): ${cells.join(", ")}.`);
+  const rho = (epoch: number, at: (curve: number[]) => number) =>
+    median(
+      none.map((run) => {
+        const curves = run.learningCurves.filter((c) => Number.isFinite(c.epochs[epoch - 1]));
+        return spearman(curves.map((c) => at(c.epochs)), curves.map((c) => c.value));
+      }),
+    );
+  const cells = checkpoints.map(
+    (epoch) => `epoch ${epoch}: ${fmt(rho(epoch, (c) => c[epoch - 1]))} / ${fmt(rho(epoch, (c) => Math.min(...c.slice(0, epoch).filter(Number.isFinite))))}`,
+  );
+  console.log(
+    `Rank agreement with the final value (NONE's trials, Spearman's rho, median over seeds), of the loss at an early epoch / of the best loss up to it: ${cells.join(", ")}.`,
+  );
 }
 
 const table = formatTable;
