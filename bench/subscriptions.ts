@@ -13,10 +13,13 @@
  *    allows at this rate is measured beside what the service does.
  * 4. A server's resident memory with 1,000 idle subscriptions open, minus without.
  *
- * Reporters are paced (open loop) to --rate points/s in total; the achieved rate is printed. The
- * benchmark's own process (clients) shares the machine with the servers and PostgreSQL.
+ * Reporters are paced (open loop) to --rate points/s in total; the achieved rate is printed. Each
+ * phase first runs the same load unmeasured for --warmup seconds, so a phase measures servers in
+ * their steady state rather than V8 compiling their request paths. The benchmark's own process
+ * (clients) shares the machine with the servers and PostgreSQL.
  *
  * Flags: --rate N (points/s in total, default 5000), --seconds N (per phase, default 20),
+ * --warmup N (unmeasured seconds at the same rate before each phase, default 15; 0 measures from cold),
  * --subscribers N (default 200), --reporters N (default 20), --idle N (default 1000).
  */
 import { randomUUID } from "node:crypto";
@@ -38,6 +41,7 @@ const flag = (name: string, fallback: number) => {
 };
 const RATE = flag("rate", 5000);
 const SECONDS = flag("seconds", 20);
+const WARMUP = flag("warmup", 15);
 const SUBSCRIBERS = flag("subscribers", 200);
 const REPORTERS = flag("reporters", 20);
 const IDLE = flag("idle", 1000);
@@ -183,12 +187,16 @@ async function runPhase(name: string, servers: ServerProcess[], transport: Trans
   const latencies: number[] = [];
   const roundTrips: number[] = [];
   let measuring = false;
+  /** Each trial's first measured step, once measuring starts. */
+  const measuredFrom = new Map<string, number>();
   const studyWide = Math.min(servers.length, SUBSCRIBERS);
   for (let i = 0; i < SUBSCRIBERS; i++) {
     const scope = i < studyWide ? { studyId } : { trialId: trials[i % trials.length] };
     const sub: Subscriber = { scope, keys: new Set(), received: 0 };
     transport.subscribe(i, scope, (batch) => {
       const now = performance.now();
+      // A late batch of the warm-up is neither timed nor counted.
+      if (batch.points[0].step < (measuredFrom.get(batch.trialId) ?? 0)) return;
       const started = sent.get(`${batch.trialId}/${batch.points[0].step}`);
       if (measuring && started !== undefined) latencies.push(now - started);
       for (const p of batch.points) {
@@ -199,8 +207,8 @@ async function runPhase(name: string, servers: ServerProcess[], transport: Trans
     subscribers.push(sub);
   }
 
-  // Warm-up: one batch per trial until every subscriber has heard from its scope, so every
-  // subscription is live before measuring.
+  // Start-up: one batch per trial until every subscriber has heard from its scope, so every
+  // subscription is live before the load starts.
   const step = new Map<string, number>(trials.map((t) => [t, 0]));
   const report = async (r: number) => {
     const trialId = trials[r];
@@ -218,35 +226,48 @@ async function runPhase(name: string, servers: ServerProcess[], transport: Trans
     await Promise.all(trials.map((_, r) => report(r)));
     await sleep(200);
   }
+  // Each reporter paced to RATE / REPORTERS points per second, until `end`.
+  const intervalMs = (1000 * BATCH * REPORTERS) / RATE;
+  const pace = async (seconds: number): Promise<number> => {
+    const start = performance.now();
+    const end = start + seconds * 1000;
+    let points = 0;
+    await Promise.all(
+      trials.map(async (_, r) => {
+        let next = start + (intervalMs * r) / REPORTERS;
+        while (next < end) {
+          const wait = next - performance.now();
+          if (wait > 0) await sleep(wait);
+          await report(r);
+          points += BATCH;
+          next += intervalMs;
+        }
+      }),
+    );
+    return points;
+  };
+  // Warm-up at the measured rate, not measured: a server process measured from its first seconds
+  // spends a large share of its CPU compiling (V8 optimises the request path over about 15 s here).
+  if (WARMUP > 0) {
+    progress(`${name}: every subscription is live; warming up at the target rate for ${WARMUP} s`);
+    await pace(WARMUP);
+  }
   await sleep(500);
   for (const s of subscribers) {
     s.keys.clear();
     s.received = 0;
   }
   const firstMeasuredStep = new Map(step);
-  progress(`${name}: every subscription is live; measuring for ${SECONDS} s`);
+  for (const [trialId, first] of firstMeasuredStep) measuredFrom.set(trialId, first);
+  progress(`${name}: measuring for ${SECONDS} s`);
 
-  // Measured: each reporter paced to RATE / REPORTERS points per second.
+  // Measured.
   measuring = true;
-  const intervalMs = (1000 * BATCH * REPORTERS) / RATE;
   const cpuStart = servers.reduce((a, s) => a + s.cpuMs(), 0);
   const clientCpuStart = process.cpuUsage();
   const machineStart = machineTicks();
   const start = performance.now();
-  const end = start + SECONDS * 1000;
-  let sentPoints = 0;
-  await Promise.all(
-    trials.map(async (_, r) => {
-      let next = start + (intervalMs * r) / REPORTERS;
-      while (next < end) {
-        const wait = next - performance.now();
-        if (wait > 0) await sleep(wait);
-        await report(r);
-        sentPoints += BATCH;
-        next += intervalMs;
-      }
-    }),
-  );
+  const sentPoints = await pace(SECONDS);
   const elapsed = (performance.now() - start) / 1000;
   progress(`${name}: reporters done after ${fmt(elapsed)} s; waiting for deliveries to drain`);
   const cpuMs = servers.reduce((a, s) => a + s.cpuMs(), 0) - cpuStart;
@@ -329,7 +350,7 @@ async function idleMemory(server: ServerProcess, n: number, perConnection: numbe
 async function main() {
   console.log(
     `graphtune bench:subscriptions: ${SUBSCRIBERS} subscribers, ${REPORTERS} reporters x batches of ${BATCH}, ` +
-      `target ${RATE} points/s for ${SECONDS} s per phase`,
+      `target ${RATE} points/s for ${SECONDS} s per phase after ${WARMUP} s of warm-up`,
   );
   const dbServer = await benchDatabaseServer();
   const results: PhaseResult[] = [];
