@@ -5,6 +5,7 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphq
 import { buildSchema } from "type-graphql";
 import { authorizeSchema } from "../auth/authorizeSchema";
 import { projectRoot } from "../paths";
+import { callResolversDirectly } from "./directResolvers";
 import { AuthResolver } from "./resolvers/authResolver";
 import { StudyImportanceResolver } from "./resolvers/importanceResolver";
 import { AnnotationResolver } from "./resolvers/annotationResolver";
@@ -30,29 +31,32 @@ const UNUSED_PUB_SUB = {
   },
 };
 
+const RESOLVERS = [
+  AuthResolver,
+  StudyResolver,
+  TrialResolver,
+  SubscriptionResolver,
+  MetricBatchResolver,
+  SearchResolver,
+  StudySearchesResolver,
+  StudyImportanceResolver,
+  ExecutorResolver,
+  AnnotationResolver,
+  ComparisonResolver,
+  ExportResolver,
+] as const;
+
 /** The executable schema (built once per process: type-graphql's metadata is global). */
 export function getSchema(): Promise<GraphQLSchema> {
   cached ??= buildSchema({
-    resolvers: [
-      AuthResolver,
-      StudyResolver,
-      TrialResolver,
-      SubscriptionResolver,
-      MetricBatchResolver,
-      SearchResolver,
-      StudySearchesResolver,
-      StudyImportanceResolver,
-      ExecutorResolver,
-      AnnotationResolver,
-      ComparisonResolver,
-      ExportResolver,
-    ],
+    resolvers: RESOLVERS,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validate: false,
     // Required by type-graphql for @Subscription; every subscription here brings its own
     // `subscribe` (the streams of server/src/events), so this one is never used.
     pubSub: UNUSED_PUB_SUB,
   }).then((schema) => {
+    callResolversDirectly(schema, RESOLVERS);
     // Every root field is checked against its access policy; one without a policy is refused.
     authorizeSchema(schema);
     return schema;
