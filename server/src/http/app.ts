@@ -35,6 +35,7 @@ import { dashboardRouter } from "./dashboard";
 import { graphqlPostHandler } from "./graphqlPost";
 import { graphiqlRouter } from "./ide";
 import { DocumentIds, sharedSubscribe } from "../graphql/sharedSubscribe";
+import { PreserializedPayloads } from "../graphql/preserializedPayloads";
 
 export interface HttpServerOptions {
   services: Services;
@@ -112,7 +113,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   httpServer.keepAliveTimeout = 65_000;
   httpServer.headersTimeout = 66_000;
 
-  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
+  // Subscription results go out serialised once per result, not once per subscriber.
+  const payloads = new PreserializedPayloads();
+  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, WebSocket: payloads.socketClass() });
   const format = formatError(logger);
   const formatWs = (errors: readonly GraphQLError[]): GraphQLFormattedError[] =>
     errors.map((e) =>
@@ -179,7 +182,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       ),
       // The same error codes and redaction as over HTTP.
       onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors?.length ? ({ ...result, errors: formatWs(result.errors) } as FormattedExecutionResult) : undefined,
+        result.errors?.length ? ({ ...result, errors: formatWs(result.errors) } as FormattedExecutionResult) : payloads.share(result),
+      jsonMessageReplacer: payloads.replacer,
       onError: (_ctx, _id, _payload, errors) => formatWs(errors),
     },
     wsServer,
