@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import "./productionMode";
 import "reflect-metadata";
 import path from "node:path";
 import { parseFlags, readConfig } from "../config";
