@@ -46,10 +46,12 @@ export async function benchDatabaseServer(): Promise<BenchDatabaseServer> {
 }
 
 /**
- * CPU time used so far by every live process named `postgres` on this machine (the server and its
+ * CPU time used so far by every process named `postgres` on this machine (the server and its
  * backends), in ms: the database's share of a workload, measured as a difference. Backends that
- * exited meanwhile are missed, so it suits pooled connections. Machine-wide: other PostgreSQL
- * servers running here are counted too.
+ * have exited count through the postmaster, which reaps them (its children's CPU). Without that, a
+ * pooled connection closed for idleness mid-run took all its CPU out of the sum, and a run's
+ * difference could come out near zero. Machine-wide: other PostgreSQL servers running here are
+ * counted too.
  */
 export function postgresCpuMs(): number {
   let ticks = 0;
@@ -58,9 +60,10 @@ export function postgresCpuMs(): number {
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
       if (stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")) !== "postgres") continue;
-      // utime and stime: fields 14 and 15, in clock ticks (100 per second on Linux).
+      // utime, stime, cutime and cstime (reaped children's): fields 14 to 17, in clock ticks (100 per
+      // second on Linux).
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      ticks += Number(fields[11]) + Number(fields[12]);
+      ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
     } catch {
       // The process exited while we read.
     }
