@@ -5,19 +5,25 @@
  * 1. Throughput over HTTP, 4 concurrent clients (--clients), random sampler: ask + 10
  *    reportMetrics + tell per trial, and ask + tell alone. Peer: Optuna 3.1's RDBStorage on the
  *    same PostgreSQL (when /usr/bin/python3 imports optuna), same shape, printed side by side as a
- *    ratio.
+ *    ratio. Two floors take turns with it in each repetition: the same service layer (same
+ *    statements, same event bus) behind a bare HTTP server with no GraphQL
+ *    (support/serviceHttpFloor.ts), and called in this process with no HTTP either
+ *    (support/trialApis.ts). They show what the storage and the machine allow an API in front of
+ *    them, and what HTTP and GraphQL each cost (--no-floor skips them).
  * 2. A study of 10,000 trials x 100 points (loaded through the API), then the latency of a
  *    dashboard's study query and of one trial's metrics(maxPoints: 500).
  * 3. Storage: PostgreSQL bytes per metric point; the server's resident memory.
  *
  * Flags: --trials N (throughput trials per repetition, default 2000), --reps N (default 3),
- * --big-trials N (default 10000), --peer-trials N (default 200), --no-peer, --clients N (default 4,
- * the issue's setting; more show how asks of one study scale with the number of workers).
+ * --big-trials N (default 10000), --peer-trials N (default 200), --no-peer, --no-floor, --clients N
+ * (default 4, the issue's setting; more show how asks of one study scale with the number of workers).
  */
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import pg from "pg";
 import { GraphqlClient } from "./support/graphqlClient";
+import { graphqlTrialApi, inProcessTrialApi, type TrialApi } from "./support/trialApis";
+import { startServiceHttpFloor } from "./support/serviceHttpFloor";
 import { benchDatabaseServer, postgresCpuMs } from "./support/postgres";
 import { startServerProcess } from "./support/serverProcess";
 import { fmt, median, printTable, quantile } from "./support/stats";
@@ -34,52 +40,66 @@ const PEER_TRIALS = flag("peer-trials", 200);
 const CLIENTS = flag("clients", 4);
 const REPORTS = 10;
 
-const CREATE = `mutation($input: CreateStudyInput!) { createStudy(input: $input) { id } }`;
-const ASK = `mutation($s: ID!) { askTrial(studyId: $s) { id number params } }`;
-const REPORT = `mutation($t: ID!, $p: [MetricPointInput!]!) { reportMetrics(trialId: $t, points: $p) { shouldPrune } }`;
-const TELL = `mutation($t: ID!, $v: [Float!]) { tellTrial(trialId: $t, state: COMPLETE, values: $v) { number } }`;
+const HTTP = "GraphQL over HTTP";
+const BARE_HTTP = "floor: service, bare HTTP";
+const IN_PROCESS = "floor: service in-process";
 const SPACE = [
   { name: "lr", type: "FLOAT", low: 1e-5, high: 1, log: true },
   { name: "layers", type: "INT", low: 1, high: 6 },
 ];
 
 let studySeq = 0;
-async function createStudy(client: GraphqlClient): Promise<string> {
-  const input = { name: `bench-${Date.now()}-${studySeq++}`, searchSpace: SPACE, sampler: { type: "RANDOM", seed: 1 } };
-  return (await client.request(CREATE, { input })).createStudy.id;
+function createStudy(api: TrialApi): Promise<string> {
+  return api.createStudy({ name: `bench-${Date.now()}-${studySeq++}`, searchSpace: SPACE, sampler: { type: "RANDOM", seed: 1 } });
 }
 
-/** Server and PostgreSQL CPU per request, per workload, to see cost apart from the machine's other load. */
+/** Where a throughput run goes, and whose CPU serves it (ms so far). */
+interface Setup {
+  name: string;
+  api: TrialApi;
+  cpuMs: () => number;
+}
+
+/** Serving CPU and PostgreSQL CPU per request, by setup and workload, to see cost apart from the machine's other load. */
 const cpuPerRequest = new Map<string, number[]>();
 const pgCpuPerRequest = new Map<string, number[]>();
+const record = (map: Map<string, number[]>, key: string, value: number) => map.set(key, [...(map.get(key) ?? []), value]);
 
 /** Runs `n` trials with `clients` concurrent workers; returns trials per second. */
-async function throughput(client: GraphqlClient, n: number, reports: number, pointsPerReport = 1): Promise<number> {
-  const studyId = await createStudy(client);
+async function throughput(setup: Setup, n: number, reports: number): Promise<number> {
+  const { api } = setup;
+  const studyId = await createStudy(api);
   let next = 0;
   const worker = async () => {
     while (next < n) {
       next++;
-      const trial = (await client.request(ASK, { s: studyId })).askTrial;
-      for (let r = 0; r < reports; r++) {
-        const points = Array.from({ length: pointsPerReport }, (_, k) => ({ step: r * pointsPerReport + k, value: 1 / (r + k + 1) }));
-        await client.request(REPORT, { t: trial.id, p: points });
-      }
-      await client.request(TELL, { t: trial.id, v: [trial.params.lr] });
+      const trial = await api.ask(studyId);
+      for (let r = 0; r < reports; r++) await api.report(trial.id, [{ step: r, value: 1 / (r + 1) }]);
+      await api.tell(trial.id, [trial.lr]);
     }
   };
   const start = performance.now();
-  const cpuStart = serverCpuMs();
+  const cpuStart = setup.cpuMs();
   const pgCpuStart = postgresCpuMs();
   await Promise.all(Array.from({ length: CLIENTS }, worker));
-  const key = reports ? `ask + ${reports} reports + tell` : "ask + tell";
+  const key = `${setup.name}|${reports ? `ask + ${reports} reports + tell` : "ask + tell"}`;
   const requests = n * (reports + 2);
-  cpuPerRequest.set(key, [...(cpuPerRequest.get(key) ?? []), (serverCpuMs() - cpuStart) / requests]);
-  pgCpuPerRequest.set(key, [...(pgCpuPerRequest.get(key) ?? []), (postgresCpuMs() - pgCpuStart) / requests]);
+  record(cpuPerRequest, key, (setup.cpuMs() - cpuStart) / requests);
+  record(pgCpuPerRequest, key, (postgresCpuMs() - pgCpuStart) / requests);
   return n / ((performance.now() - start) / 1000);
 }
 
-let serverCpuMs: () => number = () => 0;
+const ownCpuMs = () => {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+};
+
+/** "ask + tell: 0.99 ms, ..." for one setup's entries of `map`. */
+const perRequest = (map: Map<string, number[]>, setup: string) =>
+  [...map]
+    .filter(([k]) => k.startsWith(`${setup}|`))
+    .map(([k, v]) => `${k.slice(setup.length + 1)}: ${fmt(median(v), 3)} ms`)
+    .join(", ");
 
 function optunaPeer(url: string, reports: number): number | null {
   try {
@@ -119,22 +139,31 @@ async function main() {
   const dbServer = await benchDatabaseServer();
   const databaseUrl = await dbServer.createDatabase("graphtune_bench");
   const server = await startServerProcess(databaseUrl);
-  serverCpuMs = () => server.cpuMs();
   const client = new GraphqlClient(server.url);
+  const http: Setup = { name: HTTP, api: graphqlTrialApi(client), cpuMs: () => server.cpuMs() };
+  const floors = args.includes("--no-floor") ? null : { bareHttp: await startServiceHttpFloor(databaseUrl), inProcess: await inProcessTrialApi(databaseUrl) };
+  const setups: Setup[] = [http];
+  if (floors) {
+    setups.push({ name: BARE_HTTP, api: floors.bareHttp.api, cpuMs: () => floors.bareHttp.process.cpuMs() });
+    setups.push({ name: IN_PROCESS, api: floors.inProcess, cpuMs: ownCpuMs });
+  }
   try {
-    console.log(`graphtune bench:api: ${CLIENTS} concurrent clients over HTTP, random sampler, ${TRIALS} trials x ${REPS} repetitions`);
-    await throughput(client, 200, REPORTS); // warm-up: JIT, pool, plans
+    console.log(`graphtune bench:api: ${CLIENTS} concurrent clients, random sampler, ${TRIALS} trials x ${REPS} repetitions`);
+    for (const setup of setups) await throughput(setup, 200, REPORTS); // warm-up: JIT, pool, plans
 
     // PostgreSQL's default makes every commit wait for a disk flush (milliseconds here), which
     // bounds any tracker that commits per request; both settings are measured, for both peers.
     const rows: string[][] = [];
     for (const syncCommit of ["on", "off"]) {
       await setSynchronousCommit(databaseUrl, syncCommit);
-      const withReports: number[] = [];
-      const askTell: number[] = [];
+      const withReports = new Map(setups.map((s) => [s.name, [] as number[]]));
+      const askTell = new Map(setups.map((s) => [s.name, [] as number[]]));
+      // The setups take turns within each repetition, so a slower spell of the machine hits both.
       for (let r = 0; r < REPS; r++) {
-        withReports.push(await throughput(client, TRIALS, REPORTS));
-        askTell.push(await throughput(client, TRIALS, 0));
+        for (const setup of setups) {
+          withReports.get(setup.name)!.push(await throughput(setup, TRIALS, REPORTS));
+          askTell.get(setup.name)!.push(await throughput(setup, TRIALS, 0));
+        }
       }
       let peerReports: number | null = null;
       let peerAskTell: number | null = null;
@@ -144,44 +173,45 @@ async function main() {
         peerReports = optunaPeer(peerUrl, REPORTS);
         if (peerAskTell == null) console.log("(Optuna not importable by /usr/bin/python3: peer skipped; install python3-optuna python3-psycopg2)");
       }
-      const row = (name: string, ours: number[], peer: number | null, goal: string) => [
+      const row = (name: string, setup: string, ours: number[], peer: number | null, goal: string) => [
         name,
+        setup,
         `synchronous_commit=${syncCommit}`,
         fmt(median(ours)),
         ours.map((x) => fmt(x, 0)).join(" "),
         peer == null ? "n/a" : fmt(peer),
         peer ? `${fmt(median(ours) / peer)}x` : "-",
-        goal,
+        setup === HTTP ? goal : "",
       ];
-      rows.push(row("ask + tell", askTell, peerAskTell, ">= 20x (Optuna measured 31/s)"));
-      rows.push(row("ask + 10 reports + tell", withReports, peerReports, ">= 20x (Optuna measured 11/s)"));
+      for (const setup of setups) {
+        rows.push(row("ask + tell", setup.name, askTell.get(setup.name)!, peerAskTell, ">= 20x (Optuna measured 31/s)"));
+        rows.push(row("ask + 10 reports + tell", setup.name, withReports.get(setup.name)!, peerReports, ">= 20x (Optuna measured 11/s)"));
+      }
     }
     await setSynchronousCommit(databaseUrl, "on");
     console.log("");
-    printTable(["workload", "PostgreSQL", "graphtune trials/s (median)", "runs", "Optuna 3.1 RDB trials/s", "ratio", "goal"], rows);
-    console.log(
-      "server CPU per GraphQL request (median): " +
-        [...cpuPerRequest].map(([k, v]) => `${k}: ${fmt(median(v), 3)} ms`).join(", "),
-    );
-    console.log(
-      "PostgreSQL CPU per GraphQL request (median): " +
-        [...pgCpuPerRequest].map(([k, v]) => `${k}: ${fmt(median(v), 3)} ms`).join(", "),
-    );
+    printTable(["workload", "API", "PostgreSQL", "graphtune trials/s (median)", "runs", "Optuna 3.1 RDB trials/s", "ratio", "goal"], rows);
+    for (const setup of setups) {
+      const whose = setup.name === IN_PROCESS ? "this process's" : "server";
+      console.log(`${setup.name}: ${whose} CPU per request (median): ${perRequest(cpuPerRequest, setup.name)}`);
+      console.log(`${setup.name}: PostgreSQL CPU per request (median): ${perRequest(pgCpuPerRequest, setup.name)}`);
+    }
+    await floors?.bareHttp.close();
+    await floors?.inProcess.close();
 
     // A dashboard-sized study: 10,000 trials with 100 points each, reported through the API.
     console.log(`\nloading a study of ${BIG_TRIALS} trials x 100 points through the API...`);
     const loadStart = performance.now();
-    const bigStudy = await createStudy(client);
+    const bigStudy = await createStudy(http.api);
     let made = 0;
     let someTrial = "";
     const loader = async () => {
       while (made < BIG_TRIALS) {
         made++;
-        const t = (await client.request(ASK, { s: bigStudy })).askTrial;
+        const t = await http.api.ask(bigStudy);
         someTrial = t.id;
-        const points = Array.from({ length: 100 }, (_, step) => ({ step, value: t.params.lr + 1 / (step + 1) }));
-        await client.request(REPORT, { t: t.id, p: points });
-        await client.request(TELL, { t: t.id, v: [t.params.lr] });
+        await http.api.report(t.id, Array.from({ length: 100 }, (_, step) => ({ step, value: t.lr + 1 / (step + 1) })));
+        await http.api.tell(t.id, [t.lr]);
       }
     };
     await Promise.all(Array.from({ length: CLIENTS }, loader));
