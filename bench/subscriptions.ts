@@ -11,7 +11,10 @@
  * 3. The machine's floor for the same load: the same reports and messages through a bare HTTP +
  *    WebSocket process (support/fanoutFloor.ts: no GraphQL, no database), so what the machine
  *    allows at this rate is measured beside what the service does.
- * 4. A server's resident memory with 1,000 idle subscriptions open, minus without.
+ * 4. The storage and bus floor: two such processes on one database that store each report with
+ *    the service layer's statement and send what the PostgreSQL bus delivers (no GraphQL, no
+ *    graphql-ws): what the storage and the bus allow at this rate.
+ * 5. A server's resident memory with 1,000 idle subscriptions open, minus without.
  *
  * Reporters are paced (open loop) to --rate points/s in total; the achieved rate is printed. Each
  * phase first runs the same load unmeasured for --warmup seconds, so a phase measures servers in
@@ -47,6 +50,7 @@ const REPORTERS = flag("reporters", 20);
 const IDLE = flag("idle", 1000);
 const BATCH = 10;
 const FLOOR = "floor: 1 process, bare HTTP + WebSocket (no GraphQL, no database)";
+const SERVICE_FLOOR = "floor: 2 processes, service + PostgreSQL bus, bare HTTP + WebSocket (no GraphQL)";
 
 const CREATE = `mutation($input: CreateStudyInput!) { createStudy(input: $input) { id } }`;
 const ASK = `mutation($s: ID!) { askTrial(studyId: $s) { id } }`;
@@ -143,26 +147,27 @@ function graphqlTransport(servers: ServerProcess[]): Transport {
   };
 }
 
-/** Plain WebSocket clients and HTTP POSTs against the floor server (support/fanoutFloor.ts). */
-function floorTransport(server: ServerProcess): Transport {
+/** Plain WebSocket clients and HTTP POSTs against floor servers (support/fanoutFloor.ts). */
+function floorTransport(servers: ServerProcess[]): Transport {
   const agent = new HttpAgent({ keepAlive: true, maxSockets: 64 });
   const sockets: WebSocket[] = [];
-  const post = (body: unknown) =>
-    new Promise<void>((resolve, reject) => {
+  const post = (url: string, body: unknown) =>
+    new Promise<string>((resolve, reject) => {
       const text = JSON.stringify(body);
-      const req = httpRequest(server.url, { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(text) } }, (res) => {
-        res.resume();
-        res.on("end", () => resolve());
+      const req = httpRequest(url, { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(text) } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks).toString()) : reject(new Error(Buffer.concat(chunks).toString()))));
       });
       req.on("error", reject);
       req.end(text);
     });
   return {
     async setup() {
-      return { studyId: "study", trials: Array.from({ length: REPORTERS }, (_, r) => `trial-${r}`) };
+      return JSON.parse(await post(new URL("/setup", servers[0].url).toString(), { reporters: REPORTERS }));
     },
     subscribe(i, scope, onBatch) {
-      const url = new URL(server.url.replace("http", "ws"));
+      const url = new URL(servers[i % servers.length].url.replace("http", "ws"));
       url.searchParams.set("scope", scope.trialId ?? scope.studyId!);
       url.searchParams.set("id", randomUUID());
       const socket = new WebSocket(url);
@@ -170,7 +175,9 @@ function floorTransport(server: ServerProcess): Transport {
       socket.on("error", (e) => console.error("floor socket error", e));
       sockets.push(socket);
     },
-    report: (_r, studyId, batch) => post({ studyId, ...batch }),
+    report: async (r, studyId, batch) => {
+      await post(servers[r % servers.length].url, { studyId, ...batch });
+    },
     async close() {
       for (const s of sockets) s.close();
       agent.destroy();
@@ -378,9 +385,18 @@ async function main() {
     {
       const floor = await startFanoutFloor();
       try {
-        results.push(await runPhase(FLOOR, [floor], floorTransport(floor)));
+        results.push(await runPhase(FLOOR, [floor], floorTransport([floor])));
       } finally {
         await floor.stop();
+      }
+    }
+    {
+      const url = await dbServer.createDatabase("graphtune_bench_subs_floor");
+      const floors = [await startFanoutFloor(url), await startFanoutFloor(url)];
+      try {
+        results.push(await runPhase(SERVICE_FLOOR, floors, floorTransport(floors)));
+      } finally {
+        await Promise.all(floors.map((f) => f.stop()));
       }
     }
     const memory: { perConnection: number; before: number; after: number }[] = [];
@@ -413,7 +429,7 @@ async function main() {
         `${fmt(r.machineBusy * 100, 0)}%`,
       ]),
     );
-    const [pgRun, memRun, floorRun] = results;
+    const [pgRun, memRun, floorRun, serviceFloorRun] = results;
     console.log(
       `crossing processes: p50 ${fmt(median(pgRun.latencies) / median(memRun.latencies), 2)}x, ` +
         `p99 ${fmt(quantile(pgRun.latencies, 0.99) / quantile(memRun.latencies, 0.99), 2)}x the single process's ` +
@@ -423,6 +439,11 @@ async function main() {
       `the machine's floor for this load (bare HTTP + WebSocket, no GraphQL, no database): p99 ${fmt(quantile(floorRun.latencies, 0.99), 1)} ms ` +
         `with the machine ${fmt(floorRun.machineBusy * 100, 0)}% busy; the 2-process setup's p99 is ` +
         `${fmt(quantile(pgRun.latencies, 0.99) / quantile(floorRun.latencies, 0.99), 2)}x it`,
+    );
+    console.log(
+      `the storage and bus floor (the service layer's statement and the LISTEN/NOTIFY bus in 2 processes, no GraphQL): ` +
+        `p99 ${fmt(quantile(serviceFloorRun.latencies, 0.99), 1)} ms with the machine ${fmt(serviceFloorRun.machineBusy * 100, 0)}% busy; ` +
+        `the 2-process setup's p99 is ${fmt(quantile(pgRun.latencies, 0.99) / quantile(serviceFloorRun.latencies, 0.99), 2)}x it`,
     );
     console.log("");
     printTable(

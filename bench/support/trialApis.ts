@@ -1,5 +1,5 @@
 import { Database } from "../../server/src/db/database";
-import { EventBusKind } from "../../server/src/events/eventBus";
+import { EventBusKind, type EventBus } from "../../server/src/events/eventBus";
 import { createServices, type Services } from "../../server/src/services";
 import type { CreateStudyRequest } from "../../server/src/studies/studyService";
 import type { GraphqlClient } from "./graphqlClient";
@@ -39,12 +39,13 @@ export function graphqlTrialApi(client: GraphqlClient): TrialApi {
  * The same service layer the server runs (same statements, same event bus kind), called in this
  * process without HTTP or GraphQL: what any API in front of this storage could reach at best.
  */
-export async function inProcessTrialApi(databaseUrl: string): Promise<TrialApi & { close(): Promise<void> }> {
+export async function inProcessTrialApi(databaseUrl: string): Promise<TrialApi & { events: EventBus; close(): Promise<void> }> {
   const db = new Database(databaseUrl);
   // A server on an external database publishes its events through PostgreSQL, as the bench's does.
   const services: Services = createServices(db, { events: { kind: EventBusKind.Postgres, url: databaseUrl } });
   await services.events.start();
   return {
+    events: services.events,
     createStudy: async (input) => (await services.studies.create(input)).id,
     ask: async (studyId) => {
       const trial = await services.trials.ask(studyId);
