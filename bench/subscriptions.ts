@@ -168,7 +168,7 @@ function floorTransport(servers: ServerProcess[]): Transport {
     },
     subscribe(i, scope, onBatch) {
       const url = new URL(servers[i % servers.length].url.replace("http", "ws"));
-      url.searchParams.set("scope", scope.trialId ?? scope.studyId!);
+      url.searchParams.set("scope", scope.trialId ? `trial:${scope.trialId}` : `study:${scope.studyId}`);
       url.searchParams.set("id", randomUUID());
       const socket = new WebSocket(url);
       socket.on("message", (data) => onBatch(JSON.parse(String(data)).payload.data.metricsReported));
@@ -419,7 +419,7 @@ async function main() {
         `${fmt(r.achievedRate, 0)} (${RATE})`,
         fmt(median(r.latencies), 1),
         fmt(quantile(r.latencies, 0.99), 1),
-        fmt(Math.max(...r.latencies), 1),
+        fmt(r.latencies.reduce((a, b) => Math.max(a, b), -Infinity), 1),
         `${fmt(median(r.roundTrips), 1)} / ${fmt(quantile(r.roundTrips, 0.99), 1)}`,
         `${r.delivered} / ${r.expected}`,
         String(r.duplicates),

@@ -23,7 +23,8 @@ const READY = "fan-out floor is listening";
 type Point = { step: number; value: number };
 
 /**
- * Starts a floor server as its own process; subscribe at ws://…/graphql?scope=ID&id=SUBSCRIPTION.
+ * Starts a floor server as its own process; subscribe at
+ * ws://…/graphql?scope=trial:ID|study:ID&id=SUBSCRIPTION (trial and study ids may be equal).
  * With `databaseUrl`, the service kind on that database; else the bare kind.
  */
 export async function startFanoutFloor(databaseUrl?: string): Promise<ServerProcess> {
@@ -36,7 +37,7 @@ async function serve(port: number, databaseUrl: string | undefined): Promise<voi
   const followers = new Map<string, Array<{ socket: WebSocket; id: string }>>();
   const fanOut = (studyId: string, trialId: string, points: Point[]) => {
     const payload = JSON.stringify({ data: { metricsReported: { trialId, points } } });
-    for (const scope of [trialId, studyId]) {
+    for (const scope of [`trial:${trialId}`, `study:${studyId}`]) {
       for (const f of followers.get(scope) ?? []) f.socket.send(`{"id":${JSON.stringify(f.id)},"type":"next","payload":${payload}}`);
     }
   };

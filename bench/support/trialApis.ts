@@ -1,3 +1,4 @@
+import { openDatabase } from "../../server/src/db/dataSource";
 import { Database } from "../../server/src/db/database";
 import { EventBusKind, type EventBus } from "../../server/src/events/eventBus";
 import { createServices, type Services } from "../../server/src/services";
@@ -38,8 +39,10 @@ export function graphqlTrialApi(client: GraphqlClient): TrialApi {
 /**
  * The same service layer the server runs (same statements, same event bus kind), called in this
  * process without HTTP or GraphQL: what any API in front of this storage could reach at best.
+ * Migrates the database first, as a server does at start-up.
  */
 export async function inProcessTrialApi(databaseUrl: string): Promise<TrialApi & { events: EventBus; close(): Promise<void> }> {
+  await (await openDatabase(databaseUrl)).destroy();
   const db = new Database(databaseUrl);
   // A server on an external database publishes its events through PostgreSQL, as the bench's does.
   const services: Services = createServices(db, { events: { kind: EventBusKind.Postgres, url: databaseUrl } });
