@@ -33,7 +33,7 @@ import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
 import { GraphqlClient } from "./support/graphqlClient";
 import { startFanoutFloor } from "./support/fanoutFloor";
-import { benchDatabaseServer } from "./support/postgres";
+import { benchDatabaseServer, postgresCpuMs } from "./support/postgres";
 import { startServerProcess, type ServerProcess } from "./support/serverProcess";
 import { fmt, median, printTable, quantile } from "./support/stats";
 
@@ -79,6 +79,8 @@ interface PhaseResult {
   serverCpuMsPerS: number;
   /** This process's CPU (the clients: subscribers and reporters), ms per second. */
   clientCpuMsPerS: number;
+  /** PostgreSQL's CPU (server and backends), ms per second. */
+  postgresCpuMsPerS: number;
   /** Busy share of all the machine's cores, 0..1 (servers, PostgreSQL, clients and anything else). */
   machineBusy: number;
 }
@@ -272,6 +274,7 @@ async function runPhase(name: string, servers: ServerProcess[], transport: Trans
   measuring = true;
   const cpuStart = servers.reduce((a, s) => a + s.cpuMs(), 0);
   const clientCpuStart = process.cpuUsage();
+  const postgresCpuStart = postgresCpuMs();
   const machineStart = machineTicks();
   const start = performance.now();
   const sentPoints = await pace(SECONDS);
@@ -279,6 +282,7 @@ async function runPhase(name: string, servers: ServerProcess[], transport: Trans
   progress(`${name}: reporters done after ${fmt(elapsed)} s; waiting for deliveries to drain`);
   const cpuMs = servers.reduce((a, s) => a + s.cpuMs(), 0) - cpuStart;
   const clientCpu = process.cpuUsage(clientCpuStart);
+  const postgresCpu = postgresCpuMs() - postgresCpuStart;
   const machineEnd = machineTicks();
 
   // Let deliveries drain: stop when nothing new arrives for a second (at most 15 s).
@@ -316,6 +320,7 @@ async function runPhase(name: string, servers: ServerProcess[], transport: Trans
     roundTrips,
     serverCpuMsPerS: cpuMs / elapsed,
     clientCpuMsPerS: (clientCpu.user + clientCpu.system) / 1000 / elapsed,
+    postgresCpuMsPerS: postgresCpu / elapsed,
     machineBusy: (machineEnd.busy - machineStart.busy) / (machineEnd.total - machineStart.total),
   };
 }
@@ -413,7 +418,7 @@ async function main() {
 
     console.log("");
     printTable(
-      ["setup", "points/s sent (target)", "report→receipt p50 ms", "p99 ms", "max ms", "report round trip p50/p99 ms", "delivered / expected", "duplicates", "missing", "server CPU", "client CPU", `machine busy (${os.cpus().length} cores)`],
+      ["setup", "points/s sent (target)", "report→receipt p50 ms", "p99 ms", "max ms", "report round trip p50/p99 ms", "delivered / expected", "duplicates", "missing", "server CPU", "PostgreSQL CPU", "client CPU", `machine busy (${os.cpus().length} cores)`],
       results.map((r) => [
         r.name,
         `${fmt(r.achievedRate, 0)} (${RATE})`,
@@ -425,6 +430,7 @@ async function main() {
         String(r.duplicates),
         String(r.missing),
         `${fmt(r.serverCpuMsPerS / 10, 0)}% of a core`,
+        `${fmt(r.postgresCpuMsPerS / 10, 0)}% of a core`,
         `${fmt(r.clientCpuMsPerS / 10, 0)}% of a core`,
         `${fmt(r.machineBusy * 100, 0)}%`,
       ]),
