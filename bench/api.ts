@@ -142,6 +142,14 @@ async function main() {
   const client = new GraphqlClient(server.url);
   const http: Setup = { name: HTTP, api: graphqlTrialApi(client), cpuMs: () => server.cpuMs() };
   const floors = args.includes("--no-floor") ? null : { bareHttp: await startServiceHttpFloor(databaseUrl), inProcess: await inProcessTrialApi(databaseUrl) };
+  let floorsOpen = floors !== null;
+  /** Once, after the throughput part or on the way out after a failure. */
+  const closeFloors = async () => {
+    if (!floors || !floorsOpen) return;
+    floorsOpen = false;
+    await floors.bareHttp.close();
+    await floors.inProcess.close();
+  };
   const setups: Setup[] = [http];
   if (floors) {
     setups.push({ name: BARE_HTTP, api: floors.bareHttp.api, cpuMs: () => floors.bareHttp.process.cpuMs() });
@@ -158,7 +166,7 @@ async function main() {
       await setSynchronousCommit(databaseUrl, syncCommit);
       const withReports = new Map(setups.map((s) => [s.name, [] as number[]]));
       const askTell = new Map(setups.map((s) => [s.name, [] as number[]]));
-      // The setups take turns within each repetition, so a slower spell of the machine hits both.
+      // The setups take turns within each repetition, so a slower spell of the machine hits all of them.
       for (let r = 0; r < REPS; r++) {
         for (const setup of setups) {
           withReports.get(setup.name)!.push(await throughput(setup, TRIALS, REPORTS));
@@ -196,8 +204,7 @@ async function main() {
       console.log(`${setup.name}: ${whose} CPU per request (median): ${perRequest(cpuPerRequest, setup.name)}`);
       console.log(`${setup.name}: PostgreSQL CPU per request (median): ${perRequest(pgCpuPerRequest, setup.name)}`);
     }
-    await floors?.bareHttp.close();
-    await floors?.inProcess.close();
+    await closeFloors();
 
     // A dashboard-sized study: 10,000 trials with 100 points each, reported through the API.
     console.log(`\nloading a study of ${BIG_TRIALS} trials x 100 points through the API...`);
@@ -264,6 +271,7 @@ async function main() {
       ],
     );
   } finally {
+    await closeFloors();
     client.close();
     await server.stop();
     await dbServer.stop();
