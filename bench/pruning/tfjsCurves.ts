@@ -55,7 +55,9 @@ export interface TfjsContender {
   multiFidelity: RungViewOptions | null;
   /** Early stopping inside each trial (epochs without improvement; 0: off). */
   patience?: number;
-  /** Options of our TPE sampler (e.g. { "multivariate": true }); default: Optuna's defaults, as its peer's (optuna.sampler_kwargs). */
+  /** Our sampler (default "TPE", as the Optuna peers'). */
+  sampler?: string;
+  /** Options of our sampler (e.g. { "multivariate": true }); default: Optuna's defaults, as its peer's (optuna.sampler_kwargs). */
   samplerOptions?: Record<string, JsonValue>;
   /** Optuna's pruner with the same settings, run side by side. */
   optuna?: OptunaPrunerSpec;
@@ -256,8 +258,18 @@ function fmt(x: number): string {
   return Math.abs(x) >= 0.01 ? x.toPrecision(3) : x.toExponential(2);
 }
 
-/** The row of a contender's Optuna peer. */
-const optunaLabel = (c: TfjsContender) => `optuna ${c.label.replace("+rungview", "")} (TPE)`;
+/**
+ * The row of a contender's Optuna peer, named after the first contender with that peer: contenders
+ * that differ only on our side (the rung view, the sampler) share one Optuna run.
+ */
+function optunaLabeller(list: TfjsContender[]): (c: TfjsContender) => string {
+  const byPeer = new Map<string, string>();
+  for (const c of list) {
+    const key = JSON.stringify(c.optuna ?? null);
+    if (!byPeer.has(key)) byPeer.set(key, `optuna ${c.label.replace(/\+.*$/, "")} (TPE)`);
+  }
+  return (c) => byPeer.get(JSON.stringify(c.optuna ?? null))!;
+}
 
 function optunaScript(): { python: string; script: string } | string {
   const python = "/usr/bin/python3";
@@ -277,6 +289,7 @@ export async function runTfjsCurves(options: TfjsCurvesOptions): Promise<void> {
   const trainer: Trainer = cache ?? tfjs;
   const space: ParamSpec[] = parseSearchSpace(tfjsMlpSearchSpace(task(options, 0)));
   const list = [...contenders(options.epochs), ...options.extra].filter((c) => !options.only || options.only.includes(c.label));
+  const optunaLabel = optunaLabeller(list);
   const optuna = options.optuna ? optunaScript() : "skipped (--no-optuna)";
   console.log(
     `\n=== tfjs-mlp on ${options.dataset} (backend ${trainer.backend()}), validation loss, epochs 1..${options.epochs}, ` +
@@ -298,8 +311,8 @@ export async function runTfjsCurves(options: TfjsCurvesOptions): Promise<void> {
     process.stderr.write(`  ${label}: ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
   };
   for (const c of list) {
-    await run(c.label, (seed) => new EngineDriver(space, "MINIMIZE", "TPE", seed, c.pruner, c.multiFidelity, c.samplerOptions), c.patience ?? 0);
-    if (c.optuna && (c.goal || options.optunaAll) && typeof optuna !== "string") {
+    await run(c.label, (seed) => new EngineDriver(space, "MINIMIZE", c.sampler ?? "TPE", seed, c.pruner, c.multiFidelity, c.samplerOptions), c.patience ?? 0);
+    if (c.optuna && (c.goal || options.optunaAll) && typeof optuna !== "string" && !results.has(optunaLabel(c))) {
       const spec = c.optuna;
       await run(optunaLabel(c), (seed) => new OptunaDriver(optuna.python, optuna.script, space, "MINIMIZE", seed, spec), 0);
     }

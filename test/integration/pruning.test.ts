@@ -82,4 +82,37 @@ describe("pruning through reportMetrics", () => {
     const bad = await server.gql(CREATE_STUDY, { input: { name: "bad-mf", sampler: { type: "TPE", options: { multiFidelity: { minObs: 1 } } } } });
     expect(bad.errors?.[0].extensions?.field).toBe("input.sampler.options.multiFidelity.minObs");
   });
+
+  it("samples with the GP's joint multi-fidelity model under SUCCESSIVE_HALVING, and learns from pruned trials", async () => {
+    const { createStudy } = await server.ok(CREATE_STUDY, {
+      input: {
+        name: "mobster",
+        searchSpace: SPACE,
+        sampler: { type: "GP", seed: 3, options: { nStartupTrials: 5, multiFidelity: { model: "joint" } } },
+        pruner: { type: "SUCCESSIVE_HALVING", options: { minResource: 1, reductionFactor: 3 } },
+      },
+    });
+    const xs: number[] = [];
+    let pruned = 0;
+    for (let i = 0; i < 20; i++) {
+      const t = (await server.ok(ASK, { studyId: createStudy.id })).askTrial;
+      xs.push(t.params.x);
+      let stopped = false;
+      for (let step = 1; step <= 9 && !stopped; step++) {
+        const value = (t.params.x - 0.3) ** 2 + 1 / step;
+        stopped = (await server.ok(REPORT, { trialId: t.id, points: [{ step, value }] })).reportMetrics.shouldPrune;
+      }
+      if (stopped) pruned++;
+      await server.ok(TELL, stopped ? { trialId: t.id, state: "PRUNED" } : { trialId: t.id, state: "COMPLETE", values: [(t.params.x - 0.3) ** 2] });
+    }
+    // Half the trials are pruned, yet the model (which counts them) homes in on the minimum.
+    expect(pruned).toBeGreaterThanOrEqual(8);
+    const late = xs.slice(-10).map((x) => Math.abs(x - 0.3)).sort((a, b) => a - b);
+    expect(late[5]).toBeLessThan(0.1);
+
+    const tpe = await server.gql(CREATE_STUDY, { input: { name: "bad-joint", sampler: { type: "TPE", options: { multiFidelity: { model: "joint" } } } } });
+    expect(tpe.errors?.[0].extensions?.code).toBe("BAD_USER_INPUT");
+    expect(tpe.errors?.[0].extensions?.field).toBe("input.sampler.options.multiFidelity.model");
+    expect(tpe.errors?.[0].message).toMatch(/needs the GP sampler/);
+  });
 });

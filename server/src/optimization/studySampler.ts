@@ -9,7 +9,8 @@ export interface StudySampler {
   sampler: Sampler;
   /**
    * BOHB-style training on one rung (sampler option `multiFidelity: true` or
-   * `{ minObservations, belowRung }`); null to learn from the trials as they are.
+   * `{ minObservations, belowRung }`), or with `{ model: "joint" }` (GP only) a model across every
+   * rung; null to learn from the trials as they are.
    */
   multiFidelity: RungViewOptions | null;
 }
@@ -20,7 +21,14 @@ export interface StudySampler {
  */
 export function createStudySampler(config: SamplerConfig): StudySampler {
   const { multiFidelity, ...options } = config.options ?? {};
-  return { sampler: createSampler({ ...config, options }), multiFidelity: parseMultiFidelity(multiFidelity) };
+  const parsed = parseMultiFidelity(multiFidelity);
+  if (parsed?.model === "joint" && config.type.toUpperCase() !== "GP") {
+    throw new InvalidSpaceError(
+      "sampler.options.multiFidelity.model",
+      `multiFidelity model "joint" needs the GP sampler (the sampler is ${config.type}); use model "rung" with other samplers.`,
+    );
+  }
+  return { sampler: createSampler({ ...config, options }), multiFidelity: parsed };
 }
 
 function parseMultiFidelity(value: JsonValue | undefined): RungViewOptions | null {
@@ -28,7 +36,7 @@ function parseMultiFidelity(value: JsonValue | undefined): RungViewOptions | nul
   if (value === undefined || value === null || value === false) return null;
   if (value === true) return {};
   if (typeof value !== "object" || Array.isArray(value)) {
-    throw new InvalidSpaceError(field, `${field} must be true or an object { minObservations, belowRung }.`);
+    throw new InvalidSpaceError(field, `${field} must be true or an object { minObservations, belowRung, model }.`);
   }
   const out: RungViewOptions = {};
   for (const [key, v] of Object.entries(value)) {
@@ -40,9 +48,15 @@ function parseMultiFidelity(value: JsonValue | undefined): RungViewOptions | nul
     } else if (key === "belowRung") {
       if (v !== "pruned" && v !== "drop") throw new InvalidSpaceError(`${field}.belowRung`, `${field}.belowRung must be "pruned" or "drop".`);
       out.belowRung = v;
+    } else if (key === "model") {
+      if (v !== "rung" && v !== "joint") throw new InvalidSpaceError(`${field}.model`, `${field}.model must be "rung" or "joint".`);
+      out.model = v;
     } else {
-      throw new InvalidSpaceError(`${field}.${key}`, `unknown multiFidelity option "${key}"; known: minObservations, belowRung.`);
+      throw new InvalidSpaceError(`${field}.${key}`, `unknown multiFidelity option "${key}"; known: minObservations, belowRung, model.`);
     }
+  }
+  if (out.model === "joint" && out.belowRung !== undefined) {
+    throw new InvalidSpaceError(`${field}.belowRung`, `${field}.belowRung applies to model "rung" only; the joint model keeps every trial.`);
   }
   return out;
 }

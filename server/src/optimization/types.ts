@@ -88,4 +88,20 @@ export interface StudyView {
   searchSpace: ParamSpec[];
   /** Every trial of the study other than the one being sampled or pruned, in number order. */
   trials: TrialView[];
+  /**
+   * Set for a sampler that models the objective across budgets (multiFidelity model "joint"):
+   * the pruner's rungs, at which the trials' reports are observations of the same function.
+   */
+  fidelity?: FidelityLevels;
 }
+
+/** What a sampler needs to model a study across budgets: the pruner's rungs and how it values a trial there. */
+export interface FidelityLevels {
+  /** The pruner's rung steps. */
+  rungSteps: readonly number[];
+  /** "last": the first report at or after a rung; "best": the best report up to it (the pruner's rungValue). */
+  rungValue: "last" | "best";
+  /** Observations a budget needs before new trials are chosen for it (default d + 2, as the rung view). */
+  minObservations?: number;
+}
+

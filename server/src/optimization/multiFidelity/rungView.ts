@@ -24,6 +24,12 @@ export interface RungViewOptions {
    * "drop" removes them, as BOHB does.
    */
   belowRung?: "pruned" | "drop";
+  /**
+   * "rung" (the default): the sampler sees one rung, as above (BOHB). "joint": the sampler sees the
+   * study as it is plus the pruner's rungs, and models the objective across budgets from every
+   * rung each trial reached (MOBSTER; the GP sampler only, see fidelityObservations.ts).
+   */
+  model?: "rung" | "joint";
 }
 
 export interface RungView {

@@ -8,6 +8,8 @@ import { LogEiAcquisition } from "./gp/logEiAcquisition";
 import { OptionReader } from "./gp/optionReader";
 import { powerTransform, standardizeArray } from "./gp/powerTransform";
 import { SearchSpaceEncoding } from "./gp/searchSpaceEncoding";
+import { AtFixedLastCoordinate, jointModelData, type ModelData, withCoordinate } from "./gp/jointFidelity";
+import { fidelityObservations } from "../multiFidelity/fidelityObservations";
 import { hashName, sampleSpaceUniformly } from "./randomSampler";
 import type { RelativeSample, SampleContext, Sampler } from "./sampler";
 
@@ -90,12 +92,17 @@ export class GpSampler implements Sampler {
     const space = ctx.study.searchSpace;
     const rng = Rng.derive(this.seed, ctx.trialNumber);
     if (space.length === 0) return { params: {} };
-    const complete = ctx.study.trials.filter((t) => isUsable(t, ctx.study.directions.length));
-    if (complete.length < Math.max(this.options.nStartupTrials, 2)) {
-      return { params: sampleSpaceUniformly(space, rng) };
-    }
-
+    const startup = Math.max(this.options.nStartupTrials, 2);
     const encoding = new SearchSpaceEncoding(space);
+    if (ctx.study.fidelity && ctx.study.directions.length === 1) {
+      // Joint model: every finished trial is an observation at some budget, PRUNED ones included.
+      const data = fidelityObservations(ctx.study, ctx.study.fidelity);
+      if (!data || data.trials < startup) return { params: sampleSpaceUniformly(space, rng) };
+      return this.propose(ctx, encoding, jointModelData(data, ctx.study.directions[0], encoding, this.options.maxObservations), rng);
+    }
+    const complete = ctx.study.trials.filter((t) => isUsable(t, ctx.study.directions.length));
+    if (complete.length < startup) return { params: sampleSpaceUniformly(space, rng) };
+
     const scores = objectiveScores(complete, ctx.study.directions, Rng.derive(this.seed, ctx.trialNumber, 0x5ca1));
     const chosen = selectObservations(complete, scores, this.options.maxObservations);
     const rows: Float64Array[] = [];
@@ -106,32 +113,46 @@ export class GpSampler implements Sampler {
       rows.push(x);
       ys.push(scores[i]);
     }
-    if (rows.length < 2) return { params: sampleSpaceUniformly(space, rng) };
+    return this.propose(ctx, encoding, { rows, ys, target: null }, rng);
+  }
 
-    const d = encoding.size;
+  /**
+   * Fits the GP to `data` and returns the parameters that maximise log EI. With a target budget
+   * the inputs carry one more coordinate, the budget, held at the target's during the search.
+   */
+  private propose(ctx: SampleContext, encoding: SearchSpaceEncoding, data: ModelData, rng: Rng): RelativeSample {
+    const { rows, ys, target } = data;
+    if (rows.length < 2) return { params: sampleSpaceUniformly(ctx.study.searchSpace, rng) };
+    const d = encoding.size + (target ? 1 : 0);
+    const isCategorical = target ? Uint8Array.from([...encoding.isCategorical, 0]) : encoding.isCategorical;
     const y = this.options.warpOutputs ? powerTransform(ys) : standardizeArray(ys);
     const x = flatten(rows, d);
-    const key = spaceKey(space);
+    const key = spaceKey(ctx.study.searchSpace) + (target ? "+fidelity" : "");
     const previous = readState(ctx.state, key, d);
     // Hyperparameters need fewer points than the posterior: fit on a spread of ranks when large.
     const fitRows = fitSubset(y, MAX_FIT_POINTS);
     const fit = fitRows
-      ? fitKernelParams(flatten(fitRows.map((i) => rows[i]), d), Float64Array.from(fitRows, (i) => y[i]), d, encoding.isCategorical, previous, {
+      ? fitKernelParams(flatten(fitRows.map((i) => rows[i]), d), Float64Array.from(fitRows, (i) => y[i]), d, isCategorical, previous, {
           deterministic: this.options.deterministicObjective,
         })
-      : fitKernelParams(x, y, d, encoding.isCategorical, previous, { deterministic: this.options.deterministicObjective });
+      : fitKernelParams(x, y, d, isCategorical, previous, { deterministic: this.options.deterministicObjective });
 
     // Pending points enter the posterior (not the hyperparameter fit) at the mean, i.e. 0.
-    const pending = this.options.constantLiar ? pendingRows(ctx.study, encoding) : [];
+    const pending = this.options.constantLiar ? pendingRows(ctx.study, encoding, target?.coordinate ?? null) : [];
     const gp =
       pending.length === 0
-        ? new GaussianProcess(x, y, d, fit.params, encoding.isCategorical)
-        : new GaussianProcess(flatten([...rows, ...pending], d), Float64Array.from([...y, ...pending.map(() => 0)]), d, fit.params, encoding.isCategorical);
+        ? new GaussianProcess(x, y, d, fit.params, isCategorical)
+        : new GaussianProcess(flatten([...rows, ...pending], d), Float64Array.from([...y, ...pending.map(() => 0)]), d, fit.params, isCategorical);
 
-    let bestIndex = 0;
-    for (let i = 1; i < y.length; i++) if (y[i] > y[bestIndex]) bestIndex = i;
-    const acquisition = new LogEiAcquisition(gp, y[bestIndex]);
-    const best = maximizeAcquisition(acquisition, encoding, rng, [rows[bestIndex]], {
+    // The incumbent: the best observation (at the target budget, when there is one).
+    let bestIndex = -1;
+    for (let i = 0; i < y.length; i++) {
+      if (target && rows[i][d - 1] !== target.coordinate) continue;
+      if (bestIndex < 0 || y[i] > y[bestIndex]) bestIndex = i;
+    }
+    const ei = new LogEiAcquisition(gp, y[bestIndex]);
+    const acquisition = target ? new AtFixedLastCoordinate(ei, encoding.size, target.coordinate) : ei;
+    const best = maximizeAcquisition(acquisition, encoding, rng, [rows[bestIndex].subarray(0, encoding.size)], {
       candidates: Math.min(this.options.candidates, Math.max(512, Math.floor((this.options.candidates * 100 * 100) / (gp.n * gp.n)))),
       localSearches: this.options.localSearches,
     });
@@ -219,13 +240,14 @@ function fitSubset(y: Float64Array, cap: number): number[] | null {
 /** Most RUNNING trials imputed by the constant liar (the most recent ones). */
 const MAX_PENDING = 64;
 
-function pendingRows(study: StudyView, encoding: SearchSpaceEncoding): Float64Array[] {
+/** Rows of the most recent RUNNING trials, at `fidelity` (the target budget's coordinate) when modelled jointly. */
+function pendingRows(study: StudyView, encoding: SearchSpaceEncoding, fidelity: number | null): Float64Array[] {
   const rows: Float64Array[] = [];
   for (let i = study.trials.length - 1; i >= 0 && rows.length < MAX_PENDING; i--) {
     const t = study.trials[i];
     if (t.state !== "RUNNING") continue;
     const x = encoding.encode(t.params);
-    if (x) rows.push(x);
+    if (x) rows.push(fidelity === null ? x : withCoordinate(x, fidelity));
   }
   return rows;
 }
