@@ -99,7 +99,7 @@ export type RegisterExecutorInput = {
   trainers?: Array<string> | null | undefined;
 };
 
-/** type: RANDOM, GRID, QMC, TPE, GP, CMAES, NSGA2 or AUTO (the default). options.multiFidelity: true trains the sampler on one rung of a SUCCESSIVE_HALVING or HYPERBAND pruner (BOHB). */
+/** type: RANDOM, GRID, QMC, TPE, GP, CMAES, NSGA2 or AUTO (the default). options.multiFidelity: true trains the sampler on one rung of a SUCCESSIVE_HALVING or HYPERBAND pruner (BOHB); with GP, { model: "joint" } models every rung at once (MOBSTER). */
 export type SamplerInput = {
   options?: JsonValue | null | undefined;
   seed?: number | null | undefined;

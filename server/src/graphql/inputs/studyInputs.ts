@@ -44,7 +44,7 @@ export class ParamSpecInput {
 
 @InputType({
   description:
-    "type: RANDOM, GRID, QMC, TPE, GP, CMAES, NSGA2 or AUTO (the default). options.multiFidelity: true trains the sampler on one rung of a SUCCESSIVE_HALVING or HYPERBAND pruner (BOHB).",
+    "type: RANDOM, GRID, QMC, TPE, GP, CMAES, NSGA2 or AUTO (the default). options.multiFidelity: true trains the sampler on one rung of a SUCCESSIVE_HALVING or HYPERBAND pruner (BOHB); with GP, { model: \"joint\" } models every rung at once (MOBSTER).",
 })
 export class SamplerInput {
   @Field(() => String)
