@@ -4,7 +4,9 @@
  * value at steps 1..100 and stops when pruned. Prints the total steps consumed, the median regret
  * of the best fully trained trial over seeds and its spread, side by side with Optuna 3.1's
  * pruners (TPE sampler) at equal steps when /usr/bin/python3 imports Optuna; then the cost of one
- * decision with 1,000 finished trials of 100 steps each.
+ * decision with 1,000 finished trials of 100 steps each. The goal rows are SH and HB with TPE on
+ * BOHB's rung view and with the GP's joint multi-fidelity model (MOBSTER); each is judged against
+ * the search without pruning that uses its own sampler ("NONE", "NONE GP").
  *
  * Presets (mf-prior-bench's): "default" (bias 0.5, noise 0.1; ranks at low steps mostly hold) and
  * "good" (bias 2.5, noise 2; low steps are a poor guide), both by default.
@@ -114,6 +116,8 @@ interface Contender {
   pruner: PrunerConfig;
   /** Train the sampler on BOHB's rung view (multiFidelity/) instead of the raw or bracket history. */
   multiFidelity: RungViewOptions | null;
+  /** Our sampler, when not the table's (TPE). */
+  sampler?: string;
   /** The Optuna pruner with the same settings, compared at equal steps. */
   optuna?: OptunaPruner;
   /**
@@ -165,6 +169,25 @@ const CONTENDERS: Contender[] = [
     optuna: OPTUNA_HB7,
     goal: true,
   },
+  // The GP with the joint multi-fidelity model (MOBSTER), which also learns from the trials that
+  // were pruned; its goal reference is the GP without pruning.
+  { label: "NONE GP", sampler: "GP", pruner: { type: "NONE", options: {} }, multiFidelity: null },
+  {
+    label: "SH eta7+joint GP",
+    sampler: "GP",
+    pruner: { type: "SUCCESSIVE_HALVING", options: { reductionFactor: 7 } },
+    multiFidelity: { model: "joint" },
+    optuna: OPTUNA_SH7,
+    goal: true,
+  },
+  {
+    label: "HB eta7 b1+joint GP",
+    sampler: "GP",
+    pruner: { type: "HYPERBAND", options: { minResource: 1, maxResource: 100, reductionFactor: 7, bootstrapCount: 1 } },
+    multiFidelity: { model: "joint" },
+    optuna: OPTUNA_HB7,
+    goal: true,
+  },
 ];
 
 /** What one search gave: steps consumed, and the best fully trained regret after each completion. */
@@ -202,7 +225,7 @@ interface Slot {
  * serialises reports per study). A worker whose trial ends asks for the next one at once.
  */
 function search(fn: MultiFidelityFunction, c: Contender, samplerType: string, seed: number, nTrials: number, workers: number): RunResult {
-  const sampler = createSampler({ type: samplerType, seed, options: {} });
+  const sampler = createSampler({ type: c.sampler ?? samplerType, seed, options: {} });
   const pruner: Pruner = createPruner(c.pruner);
   const history: TrialView[] = [];
   const base: StudyView = { directions: ["MINIMIZE"], searchSpace: fn.space, trials: history };
@@ -306,6 +329,11 @@ function fmt(x: number | undefined): string {
 
 const table = formatTable;
 
+/** The label of the no-pruning row with the same sampler as `c`: "NONE", or e.g. "NONE GP". */
+function noneLabelFor(c: Contender, tableSampler: string): string {
+  return c.sampler && c.sampler !== tableSampler ? `NONE ${c.sampler}` : "NONE";
+}
+
 async function quality(args: Args, preset: string): Promise<void> {
   const [bias, noise] = MF_HARTMANN6_PRESETS[preset];
   const fn = mfHartmann6(bias, noise);
@@ -317,7 +345,8 @@ async function quality(args: Args, preset: string): Promise<void> {
   console.log(`\n=== ${fn.name} ("${preset}"), steps 1..${fn.maxStep}, ${args.trials} trials, ${args.seeds} seeds, sampler ${samplerType}${samplerType === "RANDOM" ? " (TPE is not registered)" : ""}.`);
 
   const results = new Map<string, RunResult[]>();
-  const runsWith = (c: Contender, workers: number) => workers === 1 || c.goal || c.label === "NONE" || args.only !== null;
+  const goalNones = new Set(list.filter((c) => c.goal).map((c) => noneLabelFor(c, samplerType)));
+  const runsWith = (c: Contender, workers: number) => workers === 1 || c.goal || goalNones.has(c.label) || args.only !== null;
   for (const workers of args.workers) {
     for (const c of list.filter((x) => runsWith(x, workers))) {
       const t0 = process.hrtime.bigint();
@@ -355,25 +384,27 @@ async function quality(args: Args, preset: string): Promise<void> {
     console.log("the last column: steps consumed when the regret first got to NONE's upper quartile (inf: never).");
     console.log(table(["pruner", "total steps", "fewer than NONE", "median regret", "spread (q25 .. q75)", "fully trained", "steps to NONE's q75"], rows));
 
-    if (none) {
-      const upper = quantile(noneRegrets, 0.75);
-      for (const c of list.filter((x) => x.goal)) {
-        const runs = results.get(`${c.label}|${workers}`)!;
-        const ratio = noneSteps / median(runs.map((r) => r.steps));
-        const reg = median(runs.map(finalRegret));
-        const met = ratio >= 4 && reg <= upper;
-        console.log(
-          `Goal ${c.label}: NONE's regret within its spread (median ${fmt(reg)} <= NONE's q75 ${fmt(upper)}) with >= 4x fewer total steps (${ratio.toFixed(2)}x): ${met ? "met" : "NOT met"}`,
-        );
-        // The same question asked of the searches in progress: steps until the q75 was reached.
-        const ours = median(runs.map((r) => stepsToReach(r, upper)));
-        const theirs = median(none.map((r) => stepsToReach(r, upper)));
-        console.log(
-          Number.isFinite(ours)
-            ? `  (in progress: NONE's q75 after ${fmt(ours)} steps vs NONE's own ${fmt(theirs)}, ${(theirs / ours).toFixed(2)}x fewer)`
-            : "  (in progress: NONE's q75 not reached in most seeds)",
-        );
-      }
+    for (const c of list.filter((x) => x.goal)) {
+      // The no-pruning search with the same sampler is the reference ("NONE GP" for a GP row).
+      const noneLabel = noneLabelFor(c, samplerType);
+      const reference = results.get(`${noneLabel}|${workers}`);
+      if (!reference) continue;
+      const runs = results.get(`${c.label}|${workers}`)!;
+      const upper = quantile(reference.map(finalRegret), 0.75);
+      const ratio = median(reference.map((r) => r.steps)) / median(runs.map((r) => r.steps));
+      const reg = median(runs.map(finalRegret));
+      const met = ratio >= 4 && reg <= upper;
+      console.log(
+        `Goal ${c.label}: ${noneLabel}'s regret within its spread (median ${fmt(reg)} <= its q75 ${fmt(upper)}) with >= 4x fewer total steps (${ratio.toFixed(2)}x): ${met ? "met" : "NOT met"}`,
+      );
+      // The same question asked of the searches in progress: steps until the q75 was reached.
+      const ours = median(runs.map((r) => stepsToReach(r, upper)));
+      const theirs = median(reference.map((r) => stepsToReach(r, upper)));
+      console.log(
+        Number.isFinite(ours)
+          ? `  (in progress: ${noneLabel}'s q75 after ${fmt(ours)} steps vs ${noneLabel}'s own ${fmt(theirs)}, ${(theirs / ours).toFixed(2)}x fewer)`
+          : `  (in progress: ${noneLabel}'s q75 not reached in most seeds)`,
+      );
     }
     if (typeof optuna !== "string" && workers === 1) {
       console.log("\nAt equal steps (per seed, the budget is the smaller of the two searches' totals):");
