@@ -80,6 +80,10 @@ interface GpState {
  * Several directions: the GP models a random augmented-Chebyshev scalarisation of the normalised
  * objectives with fresh weights for each trial (ParEGO), which spreads trials along the front.
  * Constraints: infeasible trials count as the worst value seen, steering the search away from them.
+ *
+ * Under a rung-based pruner with multiFidelity model "joint" (the study view carries `fidelity`),
+ * the GP models the objective over the parameters and the budget from every rung each trial
+ * reached, and EI is maximised at the target budget (gp/jointFidelity.ts).
  */
 export class GpSampler implements Sampler {
   readonly needsHistory = true;
@@ -144,12 +148,7 @@ export class GpSampler implements Sampler {
         ? new GaussianProcess(x, y, d, fit.params, isCategorical)
         : new GaussianProcess(flatten([...rows, ...pending], d), Float64Array.from([...y, ...pending.map(() => 0)]), d, fit.params, isCategorical);
 
-    // The incumbent: the best observation (at the target budget, when there is one).
-    let bestIndex = -1;
-    for (let i = 0; i < y.length; i++) {
-      if (target && rows[i][d - 1] !== target.coordinate) continue;
-      if (bestIndex < 0 || y[i] > y[bestIndex]) bestIndex = i;
-    }
+    const bestIndex = incumbent(rows, y, target ? { coordinate: d - 1, value: target.coordinate } : null);
     const ei = new LogEiAcquisition(gp, y[bestIndex]);
     const acquisition = target ? new AtFixedLastCoordinate(ei, encoding.size, target.coordinate) : ei;
     const best = maximizeAcquisition(acquisition, encoding, rng, [rows[bestIndex].subarray(0, encoding.size)], {
@@ -235,6 +234,21 @@ function fitSubset(y: Float64Array, cap: number): number[] | null {
   const picked: number[] = [];
   for (let k = 0; k < cap; k++) picked.push(byValue[Math.round((k * (y.length - 1)) / (cap - 1))]);
   return picked.sort((a, b) => a - b);
+}
+
+/**
+ * The index of the best observation, among those whose `at.coordinate` is `at.value` (the target
+ * budget's) when there are any.
+ */
+function incumbent(rows: Float64Array[], y: Float64Array, at: { coordinate: number; value: number } | null): number {
+  let best = -1;
+  let bestAnywhere = 0;
+  for (let i = 0; i < y.length; i++) {
+    if (y[i] > y[bestAnywhere]) bestAnywhere = i;
+    if (at && rows[i][at.coordinate] !== at.value) continue;
+    if (best < 0 || y[i] > y[best]) best = i;
+  }
+  return best < 0 ? bestAnywhere : best;
 }
 
 /** Most RUNNING trials imputed by the constant liar (the most recent ones). */
