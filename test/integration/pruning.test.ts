@@ -56,6 +56,27 @@ describe("pruning through reportMetrics", () => {
     expect(body.errors?.[0].extensions?.field).toBe("input.pruner.options.percentile");
   });
 
+  /**
+   * Runs `n` trials whose curves at steps 1..9 are (x - 0.3)^2 + 1/step, each stopping when
+   * reportMetrics says so; the x of each trial and how many were pruned.
+   */
+  async function runCurves(studyId: string, n: number): Promise<{ xs: number[]; pruned: number }> {
+    const xs: number[] = [];
+    let pruned = 0;
+    for (let i = 0; i < n; i++) {
+      const t = (await server.ok(ASK, { studyId })).askTrial;
+      xs.push(t.params.x);
+      let stopped = false;
+      for (let step = 1; step <= 9 && !stopped; step++) {
+        const value = (t.params.x - 0.3) ** 2 + 1 / step;
+        stopped = (await server.ok(REPORT, { trialId: t.id, points: [{ step, value }] })).reportMetrics.shouldPrune;
+      }
+      if (stopped) pruned++;
+      await server.ok(TELL, stopped ? { trialId: t.id, state: "PRUNED" } : { trialId: t.id, state: "COMPLETE", values: [(t.params.x - 0.3) ** 2] });
+    }
+    return { xs, pruned };
+  }
+
   it("samples with TPE under HYPERBAND and multi-fidelity options, within bounds", async () => {
     const { createStudy } = await server.ok(CREATE_STUDY, {
       input: {
@@ -65,19 +86,8 @@ describe("pruning through reportMetrics", () => {
         pruner: { type: "HYPERBAND", options: { minResource: 1, maxResource: 9, reductionFactor: 3 } },
       },
     });
-    let pruned = 0;
-    for (let i = 0; i < 25; i++) {
-      const t = (await server.ok(ASK, { studyId: createStudy.id })).askTrial;
-      expect(t.params.x).toBeGreaterThanOrEqual(0);
-      expect(t.params.x).toBeLessThanOrEqual(1);
-      let stopped = false;
-      for (let step = 1; step <= 9 && !stopped; step++) {
-        const value = (t.params.x - 0.3) ** 2 + 1 / step;
-        stopped = (await server.ok(REPORT, { trialId: t.id, points: [{ step, value }] })).reportMetrics.shouldPrune;
-      }
-      if (stopped) pruned++;
-      await server.ok(TELL, stopped ? { trialId: t.id, state: "PRUNED" } : { trialId: t.id, state: "COMPLETE", values: [(t.params.x - 0.3) ** 2] });
-    }
+    const { xs, pruned } = await runCurves(createStudy.id, 25);
+    for (const x of xs) expect(x >= 0 && x <= 1).toBe(true);
     expect(pruned).toBeGreaterThan(0);
     const bad = await server.gql(CREATE_STUDY, { input: { name: "bad-mf", sampler: { type: "TPE", options: { multiFidelity: { minObs: 1 } } } } });
     expect(bad.errors?.[0].extensions?.field).toBe("input.sampler.options.multiFidelity.minObs");
@@ -92,19 +102,7 @@ describe("pruning through reportMetrics", () => {
         pruner: { type: "SUCCESSIVE_HALVING", options: { minResource: 1, reductionFactor: 3 } },
       },
     });
-    const xs: number[] = [];
-    let pruned = 0;
-    for (let i = 0; i < 20; i++) {
-      const t = (await server.ok(ASK, { studyId: createStudy.id })).askTrial;
-      xs.push(t.params.x);
-      let stopped = false;
-      for (let step = 1; step <= 9 && !stopped; step++) {
-        const value = (t.params.x - 0.3) ** 2 + 1 / step;
-        stopped = (await server.ok(REPORT, { trialId: t.id, points: [{ step, value }] })).reportMetrics.shouldPrune;
-      }
-      if (stopped) pruned++;
-      await server.ok(TELL, stopped ? { trialId: t.id, state: "PRUNED" } : { trialId: t.id, state: "COMPLETE", values: [(t.params.x - 0.3) ** 2] });
-    }
+    const { xs, pruned } = await runCurves(createStudy.id, 20);
     // Half the trials are pruned, yet the model (which counts them) homes in on the minimum.
     expect(pruned).toBeGreaterThanOrEqual(8);
     const late = xs.slice(-10).map((x) => Math.abs(x - 0.3)).sort((a, b) => a - b);
