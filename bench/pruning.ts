@@ -485,6 +485,42 @@ function speed(): void {
   rows.push(["rung view (BOHB), per ask", median(views.slice(20)).toFixed(3), fmt(quantile(views.slice(20), 0.9)), "", ""]);
   console.log("\nOne decision with 1,000 finished trials of 100 steps each (ms, median of 250 after warm-up):");
   console.log(table(["pruner", "median ms", "p90 ms", "goal", "status"], rows));
+  gpAskCost(finished);
+}
+
+/**
+ * What a GP ask costs with the joint multi-fidelity model against the rung view, on 200 trials
+ * of a study pruned as SUCCESSIVE_HALVING (eta 7) prunes: most stopped at step 1, a seventh at 7,
+ * a few complete. The joint model fits every rung's values (about 230 here); the rung view only
+ * the trials at one rung.
+ */
+function gpAskCost(finished: TrialView[]): void {
+  const space: ParamSpec[] = [{ name: "x", type: "FLOAT", low: 0, high: 1, log: false, step: null }];
+  const trials = finished.slice(0, 200).map((t, i): TrialView => {
+    const steps = i % 49 === 0 ? 100 : i % 7 === 0 ? 7 : 1;
+    const intermediateValues = t.intermediateValues.slice(0, steps);
+    const complete = steps === 100;
+    return { ...t, state: complete ? "COMPLETE" : "PRUNED", intermediateValues, values: [intermediateValues[steps - 1].value] };
+  });
+  const study: StudyView = { directions: ["MINIMIZE"], searchSpace: space, trials };
+  const pruner = createPruner({ type: "SUCCESSIVE_HALVING", options: { minResource: 1, reductionFactor: 7 } });
+  const rows: string[][] = [];
+  for (const [label, options] of [
+    // At least 10 values a budget (as d + 2 with 8 parameters), so the view is at step 7, not 49.
+    ["rung view (BOHB)", { minObservations: 10 }],
+    ["joint model (MOBSTER)", { model: "joint", minObservations: 10 }],
+  ] as Array<[string, RungViewOptions]>) {
+    const times: number[] = [];
+    for (let rep = 0; rep < 12; rep++) {
+      const t0 = process.hrtime.bigint();
+      const view = samplerView(study, pruner, 200, options);
+      createSampler({ type: "GP", seed: rep, options: {} }).sampleRelative({ study: view, trialNumber: 200, state: null });
+      times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+    rows.push([label, fmt(median(times.slice(2))), fmt(quantile(times.slice(2), 0.9))]);
+  }
+  console.log("\nOne GP ask after 200 trials under SUCCESSIVE_HALVING (eta 7), ms, median of 10 after warm-up:");
+  console.log(table(["GP trained on", "median ms", "p90 ms"], rows));
 }
 
 async function main(): Promise<void> {
