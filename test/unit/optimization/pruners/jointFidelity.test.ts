@@ -3,6 +3,8 @@ import { createPruner, type ParamSpec, type StudyView, type TrialState, type Tri
 import { fidelityCoordinate, fidelityObservations } from "../../../../server/src/optimization/multiFidelity/fidelityObservations";
 import { samplerView } from "../../../../server/src/optimization/multiFidelity/samplerView";
 import { GpSampler } from "../../../../server/src/optimization/samplers/gpSampler";
+import { jointModelData } from "../../../../server/src/optimization/samplers/gp/jointFidelity";
+import { SearchSpaceEncoding } from "../../../../server/src/optimization/samplers/gp/searchSpaceEncoding";
 import { createStudySampler } from "../../../../server/src/optimization/studySampler";
 
 const space: ParamSpec[] = [{ name: "x", type: "FLOAT", low: 0, high: 1, log: false, step: null }];
@@ -60,6 +62,25 @@ describe("observations across budgets (joint multi-fidelity model)", () => {
     expect(fidelityCoordinate(3, 27)).toBeCloseTo(1 / 3, 12);
     expect(fidelityCoordinate(27, 27)).toBe(1);
     expect(fidelityCoordinate(5, 1)).toBe(1);
+  });
+
+  it("gives the GP each budget's values less the budget's mean gain, at a log-scaled budget coordinate", () => {
+    // Curves x + 10/step: from step 1 to 3 every trial gains 20/3, from 3 to 9 another 20/9.
+    const trials = [trial(0, "COMPLETE", 0.5, 9, decreasing), trial(1, "PRUNED", 0.3, 3, decreasing), trial(2, "PRUNED", 0.2, 1, decreasing)];
+    const data = fidelityObservations(study(trials), { rungSteps: [1, 3, 9], rungValue: "last", minObservations: 1 })!;
+    const model = jointModelData(data, "MINIMIZE", new SearchSpaceEncoding(space), 250);
+    expect(model.target).toEqual({ coordinate: 1 });
+    expect(model.rows.map((r) => [r[0], Number(r[1].toFixed(12))])).toEqual([
+      [0.5, 0],
+      [0.5, 0.5],
+      [0.5, 1],
+      [0.3, 0],
+      [0.3, 0.5],
+      [0.2, 0],
+    ]);
+    // Scores are -value; with the gains taken off, a trial scores the same at every budget.
+    const expected = [-0.5, -0.5, -0.5, -0.3, -0.3, -0.2].map((v) => v - 10);
+    model.ys.forEach((y, i) => expect(y).toBeCloseTo(expected[i], 12));
   });
 
   it("samplerView attaches the pruner's rungs with model joint and leaves the trials as they are", () => {
