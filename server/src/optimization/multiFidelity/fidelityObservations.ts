@@ -2,7 +2,7 @@
  * Every budget a trial was evaluated at, for a model of the objective across budgets (the joint
  * multi-fidelity model, as MOBSTER: Klein et al. 2020). Where the rung view keeps one rung and
  * throws the rest away, this keeps each trial's value at every rung it reached and, for a COMPLETE
- * trial, its value at the end: the 170-odd trials that SUCCESSIVE_HALVING stops at its first rung
+ * trial, its value at the end: the many trials that SUCCESSIVE_HALVING stops at its first rung
  * still say where the space is bad, and the few complete ones say what a rung's values mean.
  */
 import type { FidelityLevels, StudyView, TrialView } from "../types";

@@ -83,7 +83,8 @@ interface GpState {
  *
  * Under a rung-based pruner with multiFidelity model "joint" (the study view carries `fidelity`),
  * the GP models the objective over the parameters and the budget from every rung each trial
- * reached, and EI is maximised at the target budget (gp/jointFidelity.ts).
+ * reached, and EI is maximised at the target budget (gp/jointFidelity.ts). That is for one
+ * objective; with several, the GP models the complete trials as usual.
  */
 export class GpSampler implements Sampler {
   readonly needsHistory = true;
