@@ -22,7 +22,7 @@
  *                           [--tfjs-only] [--tfjs-dataset breast_cancer] [--tfjs-epochs 27] [--tfjs-trials 200] [--tfjs-seeds 5]
  *                           [--tfjs-retrains 5] [--tfjs-first-seed 0] [--tfjs-curve-cache FILE] [--tfjs-extra '[{"label": ...}]']
  */
-import { formatTable } from "./support/stats";
+import { formatTable, pairedWins } from "./support/stats";
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
@@ -414,17 +414,25 @@ async function quality(args: Args, preset: string): Promise<void> {
         const theirs = optuna[c.optuna!.label];
         const a: number[] = [];
         const b: number[] = [];
-        let wins = 0;
         for (let s = 0; s < Math.min(ours.length, theirs.length); s++) {
           const budget = Math.min(ours[s].steps, theirs[s].steps);
           a.push(regretAt(ours[s], budget));
           b.push(regretAt(theirs[s], budget));
-          if (a[s] < b[s]) wins++;
         }
+        const { wins, p } = pairedWins(a, b);
         const better = median(a) < median(b);
-        eqRows.push([c.label, `optuna ${c.optuna!.label}`, fmt(median(a)), fmt(median(b)), `${wins}/${a.length}`, c.goal ? (better ? "met" : "NOT met") : better ? "(better)" : "(not better)"]);
+        eqRows.push([
+          c.label,
+          `optuna ${c.optuna!.label}`,
+          fmt(median(a)),
+          fmt(median(b)),
+          `${wins}/${a.length}`,
+          p.toFixed(3),
+          c.goal ? (better ? "met" : "NOT met") : better ? "(better)" : "(not better)",
+        ]);
       }
-      console.log(table(["ours", "against", "our median regret", "optuna median regret", "seeds we win", "goal: beat it"], eqRows));
+      console.log(table(["ours", "against", "our median regret", "optuna median regret", "seeds we win", "sign test p", "goal: beat it"], eqRows));
+      console.log("sign test p: the chance of winning at least that many seeds (ties left out) if neither search were better.");
     }
   }
 }

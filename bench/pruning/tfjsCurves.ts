@@ -23,7 +23,7 @@ import type { RungViewOptions } from "../../server/src/optimization/multiFidelit
 import type { PrunerConfig } from "../../server/src/optimization/pruners/pruner";
 import { parseSearchSpace } from "../../server/src/optimization/space";
 import type { JsonValue, ParamSpec } from "../../server/src/optimization/types";
-import { formatTable, median, quantile, spearman } from "../support/stats";
+import { formatTable, median, pairedWins, quantile, spearman } from "../support/stats";
 import { CurveCache } from "./curveCache";
 import { EngineDriver, OptunaDriver, type OptunaPrunerSpec, type SearchDriver } from "./searchDrivers";
 
@@ -419,13 +419,13 @@ export async function runTfjsCurves(options: TfjsCurvesOptions): Promise<void> {
         const { ours, theirs } = atBudget.get(c.label)!;
         const a = regretsOf(m, ours);
         const b = regretsOf(m, theirs);
-        let wins = 0;
-        for (let s = 0; s < Math.min(a.length, b.length); s++) if (a[s] < b[s]) wins++;
+        const { wins, p } = pairedWins(a, b);
         const better = median(a) < median(b);
-        return [c.label, optunaLabel(c), m.name, fmt(median(a)), fmt(median(b)), `${wins}/${a.length}`, c.goal ? (better ? "met" : "NOT met") : better ? "(better)" : "(not better)"];
+        return [c.label, optunaLabel(c), m.name, fmt(median(a)), fmt(median(b)), `${wins}/${a.length}`, p.toFixed(3), c.goal ? (better ? "met" : "NOT met") : better ? "(better)" : "(not better)"];
       }),
     );
-    console.log(table(["ours", "against", "regret", "our median", "optuna median", "seeds we win", "goal: beat it"], eqRows));
+    console.log(table(["ours", "against", "regret", "our median", "optuna median", "seeds we win", "sign test p", "goal: beat it"], eqRows));
+    console.log("sign test p: the chance of winning at least that many seeds (ties left out) if neither search were better.");
   }
 }
 

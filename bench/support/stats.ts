@@ -60,3 +60,35 @@ function ranks(xs: number[]): number[] {
   }
   return out;
 }
+
+/** Seeds won and lost by `ours` against `theirs` (smaller is better), and the sign test of the wins. */
+export interface PairedWins {
+  wins: number;
+  losses: number;
+  /**
+   * One-sided exact sign test: the chance of at least `wins` wins out of wins + losses (ties left
+   * out) if neither side were better. Small means the wins are unlikely to be luck.
+   */
+  p: number;
+}
+
+export function pairedWins(ours: number[], theirs: number[]): PairedWins {
+  let wins = 0;
+  let losses = 0;
+  for (let s = 0; s < Math.min(ours.length, theirs.length); s++) {
+    if (ours[s] < theirs[s]) wins++;
+    else if (ours[s] > theirs[s]) losses++;
+  }
+  return { wins, losses, p: binomialUpperTail(wins, wins + losses) };
+}
+
+/** P(X >= k) for X ~ Binomial(n, 1/2). */
+function binomialUpperTail(k: number, n: number): number {
+  let term = 0.5 ** n; // C(n, 0) / 2^n
+  let tail = k <= 0 ? term : 0;
+  for (let i = 1; i <= n; i++) {
+    term = (term * (n - i + 1)) / i;
+    if (i >= k) tail += term;
+  }
+  return Math.min(1, tail);
+}
