@@ -18,7 +18,7 @@
  *   npm run bench:pruning -- [--seeds 10] [--trials 200] [--workers 1,4] [--presets default,good]
  *                           [--optuna-presets default,good] [--optuna-all]
  *                           [--only NONE,SH] [--no-optuna] [--no-speed] [--no-quality] [--no-tfjs]
- *                           [--extra '[{"label": "SH-r5", "pruner": {...}, "multiFidelity": {}}]']
+ *                           [--extra '[{"label": "SH-r5", "pruner": {...}, "multiFidelity": {}, "sampler": "GP", "samplerOptions": {}}]']
  *                           [--tfjs-only] [--tfjs-dataset breast_cancer] [--tfjs-epochs 27] [--tfjs-trials 200] [--tfjs-seeds 5]
  *                           [--tfjs-retrains 5] [--tfjs-first-seed 0] [--tfjs-curve-cache FILE] [--tfjs-extra '[{"label": ...}]']
  */
@@ -118,6 +118,8 @@ interface Contender {
   multiFidelity: RungViewOptions | null;
   /** Our sampler, when not the table's (TPE). */
   sampler?: string;
+  /** Options of our sampler (e.g. { "constantLiar": false }); default: its defaults. */
+  samplerOptions?: Record<string, JsonValue>;
   /** The Optuna pruner with the same settings, compared at equal steps. */
   optuna?: OptunaPruner;
   /**
@@ -225,7 +227,7 @@ interface Slot {
  * serialises reports per study). A worker whose trial ends asks for the next one at once.
  */
 function search(fn: MultiFidelityFunction, c: Contender, samplerType: string, seed: number, nTrials: number, workers: number): RunResult {
-  const sampler = createSampler({ type: c.sampler ?? samplerType, seed, options: {} });
+  const sampler = createSampler({ type: c.sampler ?? samplerType, seed, options: c.samplerOptions ?? {} });
   const pruner: Pruner = createPruner(c.pruner);
   const history: TrialView[] = [];
   const base: StudyView = { directions: ["MINIMIZE"], searchSpace: fn.space, trials: history };

@@ -30,9 +30,11 @@ export interface FidelityData {
 }
 
 /**
- * The observations of a single-objective study's finished (COMPLETE or PRUNED) trials, or null
- * when there are none. A COMPLETE trial is observed at its last step with its value (the
- * objective, which may differ from its last report) and at every rung below that step.
+ * The observations of a single-objective study's trials, or null when there are none. A COMPLETE
+ * trial is observed at its last step with its value (the objective, which may differ from its last
+ * report) and at every rung below that step; a PRUNED or RUNNING one at every rung it has reached.
+ * A running trial's rung values are final once reported, and leaving them out would hide the
+ * survivors of the rungs, the best trials so far, for as long as they run.
  */
 export function fidelityObservations(study: StudyView, levels: FidelityLevels): FidelityData | null {
   const direction = study.directions[0];
@@ -41,7 +43,7 @@ export function fidelityObservations(study: StudyView, levels: FidelityLevels): 
   let trials = 0;
   for (const t of study.trials) {
     const before = observations.length;
-    if (t.state !== "COMPLETE" && t.state !== "PRUNED") continue;
+    if (t.state !== "COMPLETE" && t.state !== "PRUNED" && t.state !== "RUNNING") continue;
     const reports = t.intermediateValues;
     const last = reports.length ? reports[reports.length - 1].step : null;
     const complete = t.state === "COMPLETE" && t.values?.length === 1 && !Number.isNaN(t.values[0]);

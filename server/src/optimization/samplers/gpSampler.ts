@@ -38,7 +38,8 @@ export interface GpSamplerOptions {
   warpOutputs: boolean;
   /**
    * Treat RUNNING trials as observed at the mean of the finished ones (constant liar), so that
-   * parallel workers asking at once do not all get the same point. Default true.
+   * parallel workers asking at once do not all get the same point. With the joint multi-fidelity
+   * model, only those not yet at any rung, at the model's prediction. Default true.
    */
   constantLiar: boolean;
 }
@@ -142,12 +143,18 @@ export class GpSampler implements Sampler {
         })
       : fitKernelParams(x, y, d, isCategorical, previous, { deterministic: this.options.deterministicObjective });
 
-    // Pending points enter the posterior (not the hyperparameter fit) at the mean, i.e. 0.
-    const pending = this.options.constantLiar ? pendingRows(ctx.study, encoding, target?.coordinate ?? null) : [];
-    const gp =
-      pending.length === 0
-        ? new GaussianProcess(x, y, d, fit.params, isCategorical)
-        : new GaussianProcess(flatten([...rows, ...pending], d), Float64Array.from([...y, ...pending.map(() => 0)]), d, fit.params, isCategorical);
+    // Pending points enter the posterior (not the hyperparameter fit), so that workers asking at
+    // once do not crowd one point. Without a target budget, at the mean, i.e. 0: the constant liar.
+    // With one, only the running trials not yet seen at any rung are pending (see pendingRows), at
+    // the model's own prediction (the kriging believer): the target budget has few observations,
+    // and there an average value lied at each new proposal, near the best so far, outweighed them
+    // (on MF-Hartmann6 with 4 workers the median regret was 0.19 against 0.011 this way).
+    const pending = this.options.constantLiar ? pendingRows(ctx.study, encoding, target) : [];
+    let gp = new GaussianProcess(x, y, d, fit.params, isCategorical);
+    if (pending.length > 0) {
+      const lies = target ? pending.map((p) => gp.predict(p).mean) : pending.map(() => 0);
+      gp = new GaussianProcess(flatten([...rows, ...pending], d), Float64Array.from([...y, ...lies]), d, fit.params, isCategorical);
+    }
 
     const bestIndex = incumbent(rows, y, target ? { coordinate: d - 1, value: target.coordinate } : null);
     const ei = new LogEiAcquisition(gp, y[bestIndex]);
@@ -255,14 +262,19 @@ function incumbent(rows: Float64Array[], y: Float64Array, at: { coordinate: numb
 /** Most RUNNING trials imputed by the constant liar (the most recent ones). */
 const MAX_PENDING = 64;
 
-/** Rows of the most recent RUNNING trials, at `fidelity` (the target budget's coordinate) when modelled jointly. */
-function pendingRows(study: StudyView, encoding: SearchSpaceEncoding, fidelity: number | null): Float64Array[] {
+/**
+ * Rows of the most recent RUNNING trials; when modelled jointly, those not yet observed at any
+ * budget, at the target budget's coordinate. The others are observed at their rungs already, and
+ * under a pruner the trials that run on are the rungs' survivors, the best so far: lying that they
+ * are average would steer the search off the best region for as long as they run.
+ */
+function pendingRows(study: StudyView, encoding: SearchSpaceEncoding, target: ModelData["target"]): Float64Array[] {
   const rows: Float64Array[] = [];
   for (let i = study.trials.length - 1; i >= 0 && rows.length < MAX_PENDING; i--) {
     const t = study.trials[i];
-    if (t.state !== "RUNNING") continue;
+    if (t.state !== "RUNNING" || target?.observed.has(t.number)) continue;
     const x = encoding.encode(t.params);
-    if (x) rows.push(fidelity === null ? x : withCoordinate(x, fidelity));
+    if (x) rows.push(target ? withCoordinate(x, target.coordinate) : x);
   }
   return rows;
 }

@@ -21,7 +21,7 @@ const study = (trials: TrialView[]): StudyView => ({ directions: ["MINIMIZE"], s
 describe("observations across budgets (joint multi-fidelity model)", () => {
   const decreasing = (x: number, step: number) => x + 10 / step;
 
-  it("keeps every rung a finished trial reached, and a COMPLETE trial's value at its last step", () => {
+  it("keeps every rung a trial reached, running ones included, and a COMPLETE trial's value at its last step", () => {
     const trials = [
       trial(0, "COMPLETE", 0.5, 9, decreasing, 0.42),
       trial(1, "PRUNED", 0.3, 3, decreasing),
@@ -39,13 +39,17 @@ describe("observations across budgets (joint multi-fidelity model)", () => {
       [1, 1, 0.3 + 10],
       [1, 3, 0.3 + 10 / 3],
       [2, 1, 0.2 + 10],
+      // A running trial's value at a rung it has passed is as final as a pruned one's.
+      [3, 1, 0.1 + 10],
+      [3, 3, 0.1 + 10 / 3],
     ]);
-    expect(data.trials).toBe(3);
+    expect(data.trials).toBe(4);
     expect(data.maxStep).toBe(9);
-    // Step 3 is the largest budget with 2 observations; with 4 required, only the smallest qualifies.
+    // Step 3 is the largest budget with 2 observations (it has 3); with 4 required, only the smallest qualifies.
     expect(data.targetStep).toBe(3);
+    expect(fidelityObservations(study(trials), { rungSteps: [1, 3, 9], rungValue: "last", minObservations: 3 })!.targetStep).toBe(3);
     expect(fidelityObservations(study(trials), { rungSteps: [1, 3, 9], rungValue: "last", minObservations: 4 })!.targetStep).toBe(1);
-    expect(fidelityObservations(study(trials.slice(3)), { rungSteps: [1, 3, 9], rungValue: "last" })).toBeNull();
+    expect(fidelityObservations(study(trials.slice(4)), { rungSteps: [1, 3, 9], rungValue: "last" })).toBeNull();
   });
 
   it("values a trial at a rung as its pruner does", () => {
@@ -69,7 +73,7 @@ describe("observations across budgets (joint multi-fidelity model)", () => {
     const trials = [trial(0, "COMPLETE", 0.5, 9, decreasing), trial(1, "PRUNED", 0.3, 3, decreasing), trial(2, "PRUNED", 0.2, 1, decreasing)];
     const data = fidelityObservations(study(trials), { rungSteps: [1, 3, 9], rungValue: "last", minObservations: 1 })!;
     const model = jointModelData(data, "MINIMIZE", new SearchSpaceEncoding(space), 250);
-    expect(model.target).toEqual({ coordinate: 1 });
+    expect(model.target).toEqual({ coordinate: 1, observed: new Set([0, 1, 2]) });
     expect(model.rows.map((r) => [r[0], Number(r[1].toFixed(12))])).toEqual([
       [0.5, 0],
       [0.5, 0.5],
@@ -106,6 +110,24 @@ describe("observations across budgets (joint multi-fidelity model)", () => {
     // (The one-rung view, which leaves the GP the complete trials alone, proposes 0.27, 0.91, 0.76,
     // 0.31 and 0.14 for these seeds.)
     const proposals = [1, 2, 3, 4, 5].map((seed) => Number(new GpSampler(seed).sampleRelative({ study: view, trialNumber: 46, state: null }).params.x));
+    for (const x of proposals) expect(Math.abs(x - 0.3)).toBeLessThan(0.05);
+  });
+
+  it("trials still running count at the rungs they passed, and do not push the GP off the best region", () => {
+    // As above, plus three running trials next to the minimum that have passed the rungs at 1 and
+    // 3: with several workers, the survivors of the rungs are the trials still running. Pending at
+    // the target budget with an average value (the constant liar), they told the GP the region was
+    // average, and it proposed elsewhere.
+    const f = (x: number, step: number) => (x - 0.3) ** 2 + 1 / step;
+    const trials: TrialView[] = [];
+    for (let i = 0; i < 40; i++) trials.push(trial(i, "PRUNED", (i + 0.5) / 40, 1, f));
+    [0, 0.75, 0.8, 0.85, 0.9, 0.95].forEach((x, k) => trials.push(trial(40 + k, "COMPLETE", x, 9, f)));
+    [0.28, 0.3, 0.32].forEach((x, k) => trials.push(trial(46 + k, "RUNNING", x, 5, f)));
+    const view = samplerView(study(trials), createPruner({ type: "SUCCESSIVE_HALVING", options: { minResource: 1, reductionFactor: 3 } }), 49, {
+      model: "joint",
+      minObservations: 5,
+    });
+    const proposals = [1, 2, 3, 4, 5].map((seed) => Number(new GpSampler(seed).sampleRelative({ study: view, trialNumber: 49, state: null }).params.x));
     for (const x of proposals) expect(Math.abs(x - 0.3)).toBeLessThan(0.05);
   });
 

@@ -11,11 +11,14 @@ import type { Direction } from "../../types";
 import type { Acquisition } from "./logEiAcquisition";
 import type { SearchSpaceEncoding } from "./searchSpaceEncoding";
 
-/** What the GP is fitted to: encoded rows, scores (larger is better) and, when joint, the target budget's coordinate. */
+/**
+ * What the GP is fitted to: encoded rows, scores (larger is better) and, when joint, the target
+ * budget's coordinate and the trials observed at some budget (running ones included).
+ */
 export interface ModelData {
   rows: Float64Array[];
   ys: number[];
-  target: { coordinate: number } | null;
+  target: { coordinate: number; observed: ReadonlySet<number> } | null;
 }
 
 /** `x` with one more coordinate, `value`, at the end. */
@@ -50,7 +53,8 @@ export function jointModelData(data: FidelityData, direction: Direction, encodin
     rows.push(withCoordinate(x, fidelityCoordinate(o.step, data.maxStep)));
     ys.push(scores[i] - offsets.get(o.step)!);
   });
-  return { rows, ys, target: { coordinate: fidelityCoordinate(data.targetStep, data.maxStep) } };
+  const observed = new Set(data.observations.map((o) => o.trial.number));
+  return { rows, ys, target: { coordinate: fidelityCoordinate(data.targetStep, data.maxStep), observed } };
 }
 
 /**
